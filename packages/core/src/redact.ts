@@ -1,0 +1,69 @@
+/** What a masked secret is replaced with. */
+export const REDACTED = "[REDACTED]";
+
+/** Key names whose values are secrets, wherever they appear. */
+const SECRET_KEY =
+  /(?:token|secret|passw(?:or)?d|pass(?:phrase)?$|^pwd$|api[-_]?key|auth(?:orization)?$|cookie|private[-_]?key|credential|session[-_]?id|access[-_]?key|signature)/i;
+
+/** Values that look like credentials whatever their key is called. */
+const TOKEN_PATTERNS: readonly RegExp[] = [
+  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
+  /\bsk-[A-Za-z0-9_-]{16,}\b/g,
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g,
+  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g,
+  /\bBearer\s+[A-Za-z0-9._~+/-]{8,}=*/gi,
+  /\bglpat-[A-Za-z0-9_-]{20,}\b/g,
+  /\bnpm_[A-Za-z0-9]{36}\b/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+];
+
+/** `key=value`, `key: value` and `"key": "value"` pairs inside free text. */
+const TEXT_PAIR =
+  /(["']?)([A-Za-z0-9_.-]*(?:token|secret|passw(?:or)?d|api[-_]?key|authorization|cookie|private[-_]?key|credential|access[-_]?key)[A-Za-z0-9_.-]*)\1(\s*[:=]\s*)(["']?)([^\s"',;&]+)\4/gi;
+
+/** True when a key name (env variable, argument, header) denotes a secret. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+function redactText(text: string): string {
+  let out = text;
+  for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
+  return out.replace(
+    TEXT_PAIR,
+    (match, q1: string, key: string, sep: string, q2: string, value: string) =>
+      value === REDACTED ? match : `${q1}${key}${q1}${sep}${q2}${REDACTED}${q2}`,
+  );
+}
+
+/**
+ * Masks secrets for logs, status output and the audit log. A string has
+ * token-shaped values (`ghp_…`, `github_pat_…`, `sk-…`, `xox…`, `AKIA…`,
+ * JWTs, `Bearer …`, PEM private keys) and `secret_key=value` pairs masked. Any
+ * other value is copied with the values of secret-looking keys (token,
+ * secret, password, api_key, authorization, cookie, private_key, …) masked
+ * and every string inside redacted as text. Objects come back with a null
+ * prototype; depth is capped at 64 (deeper parts are replaced by
+ * `[TRUNCATED]`).
+ */
+export function redactSecrets<T>(value: T): T {
+  return redactValue(value, 0) as T;
+}
+
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return redactText(value);
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= 64) return "[TRUNCATED]";
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
+  const out: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value)) {
+    const inner = (value as Record<string, unknown>)[key];
+    out[key] =
+      isSecretKey(key) && inner !== null && inner !== undefined && inner !== ""
+        ? REDACTED
+        : redactValue(inner, depth + 1);
+  }
+  return out;
+}
