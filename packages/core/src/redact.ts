@@ -19,9 +19,17 @@ const TOKEN_PATTERNS: readonly RegExp[] = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
 ];
 
-/** `key=value`, `key: value` and `"key": "value"` pairs inside free text. */
+/**
+ * `key=value`, `key: value` and `"key": "value"` pairs inside free text. A
+ * quoted value is masked whole (it may contain spaces); an unquoted one (or
+ * one with no closing quote) up to the next space or separator, keeping an HTTP auth scheme (`Basic`, …) so the
+ * credential after it is the part masked.
+ */
 const TEXT_PAIR =
-  /(["']?)([A-Za-z0-9_.-]*(?:token|secret|passw(?:or)?d|api[-_]?key|authorization|cookie|private[-_]?key|credential|access[-_]?key)[A-Za-z0-9_.-]*)\1(\s*[:=]\s*)(["']?)([^\s"',;&]+)\4/gi;
+  /(["']?)([A-Za-z0-9_.-]*(?:token|secret|passw(?:or)?d|api[-_]?key|authorization|cookie|private[-_]?key|credential|access[-_]?key)[A-Za-z0-9_.-]*)\1(\s*[:=]\s*)(?:"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'|(["']?)((?:Basic|Bearer|Digest|Token|Negotiate|NTLM)\s+)?([^\s"',;&]+))/gi;
+
+/** `Cookie:` / `Set-Cookie:` header lines: every cookie on the line is a secret. */
+const COOKIE_HEADER = /\b((?:set-)?cookie)([ \t]*:[ \t]*)[^\r\n]+/gi;
 
 /** True when a key name (env variable, argument, header) denotes a secret. */
 export function isSecretKey(key: string): boolean {
@@ -31,10 +39,29 @@ export function isSecretKey(key: string): boolean {
 function redactText(text: string): string {
   let out = text;
   for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
+  out = out.replace(COOKIE_HEADER, `$1$2${REDACTED}`);
   return out.replace(
     TEXT_PAIR,
-    (match, q1: string, key: string, sep: string, q2: string, value: string) =>
-      value === REDACTED ? match : `${q1}${key}${q1}${sep}${q2}${REDACTED}${q2}`,
+    (
+      match: string,
+      q1: string,
+      key: string,
+      sep: string,
+      doubleQuoted: string | undefined,
+      singleQuoted: string | undefined,
+      strayQuote: string | undefined,
+      scheme: string | undefined,
+      bare: string | undefined,
+    ) => {
+      const head = `${q1}${key}${q1}${sep}`;
+      if (doubleQuoted !== undefined) {
+        return doubleQuoted === "" || doubleQuoted === REDACTED ? match : `${head}"${REDACTED}"`;
+      }
+      if (singleQuoted !== undefined) {
+        return singleQuoted === "" || singleQuoted === REDACTED ? match : `${head}'${REDACTED}'`;
+      }
+      return bare === REDACTED ? match : `${head}${strayQuote ?? ""}${scheme ?? ""}${REDACTED}`;
+    },
   );
 }
 
@@ -46,24 +73,36 @@ function redactText(text: string): string {
  * secret, password, api_key, authorization, cookie, private_key, …) masked
  * and every string inside redacted as text. Objects come back with a null
  * prototype; depth is capped at 64 (deeper parts are replaced by
- * `[TRUNCATED]`).
+ * `[TRUNCATED]`, a reference back to an enclosing object by `[CIRCULAR]`).
  */
 export function redactSecrets<T>(value: T): T {
-  return redactValue(value, 0) as T;
+  return redactValue(value, 0, new Set()) as T;
 }
 
-function redactValue(value: unknown, depth: number): unknown {
+/**
+ * @param ancestors - objects on the path from the root: a cycle is cut there
+ *   (without it, `{ a: o, b: o }` with `o` pointing back would take 2^64 steps)
+ */
+function redactValue(value: unknown, depth: number, ancestors: Set<object>): unknown {
   if (typeof value === "string") return redactText(value);
   if (value === null || typeof value !== "object") return value;
   if (depth >= 64) return "[TRUNCATED]";
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
-  const out: Record<string, unknown> = Object.create(null);
-  for (const key of Object.keys(value)) {
-    const inner = (value as Record<string, unknown>)[key];
-    out[key] =
-      isSecretKey(key) && inner !== null && inner !== undefined && inner !== ""
-        ? REDACTED
-        : redactValue(inner, depth + 1);
+  if (ancestors.has(value)) return "[CIRCULAR]";
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) {
+      return value.map((item) => redactValue(item, depth + 1, ancestors));
+    }
+    const out: Record<string, unknown> = Object.create(null);
+    for (const key of Object.keys(value)) {
+      const inner = (value as Record<string, unknown>)[key];
+      out[key] =
+        isSecretKey(key) && inner !== null && inner !== undefined && inner !== ""
+          ? REDACTED
+          : redactValue(inner, depth + 1, ancestors);
+    }
+    return out;
+  } finally {
+    ancestors.delete(value);
   }
-  return out;
 }

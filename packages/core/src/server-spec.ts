@@ -1,4 +1,5 @@
 import { McpwardError } from "./errors.js";
+import { redactSecrets } from "./redact.js";
 
 /** A server as given after `--`: explicit env, the command and its args. */
 export interface ServerSpec {
@@ -11,7 +12,9 @@ export interface ServerSpec {
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const ENV_TOKEN = /^[^=/\\\s.-][^=/\\]*=/;
+// `=value` counts too (an empty name, reported as a bad env token rather than
+// run as a command named "=value").
+const ENV_TOKEN = /^(?:=|[^=/\\\s.-][^=/\\]*=)/;
 /** Caps that keep one spec small enough for argv, frames and logs. */
 const MAX_TOKENS = 4096;
 const MAX_TOKEN_BYTES = 128 * 1024;
@@ -19,6 +22,11 @@ const MAX_TOKEN_BYTES = 128 * 1024;
 function quote(token: string): string {
   const shown = token.length > 60 ? `${token.slice(0, 57)}...` : token;
   return JSON.stringify(shown);
+}
+
+/** `NAME=…`: an env token as shown in errors; its value may be a secret. */
+function quoteEnvToken(name: string): string {
+  return quote(`${name}=…`);
 }
 
 /**
@@ -37,19 +45,26 @@ export function parseServerSpec(tokens: readonly string[]): ServerSpec {
       `too many server tokens (${tokens.length}, max ${MAX_TOKENS}); pass long inputs through a file`,
     );
   }
-  const env: Record<string, string> = Object.create(null);
-  let index = 0;
-  for (; index < tokens.length; index++) {
-    const token = tokens[index]!;
+  // Every token is checked, not only the env part: args end up in argv, frames
+  // and logs as much as the command does.
+  for (const token of tokens) {
     if (typeof token !== "string") {
       throw new McpwardError("BAD_SERVER_SPEC", "server tokens must be strings");
     }
     if (Buffer.byteLength(token) > MAX_TOKEN_BYTES) {
+      const shown = ENV_TOKEN.test(token)
+        ? quoteEnvToken(token.slice(0, token.indexOf("=")))
+        : quote(token);
       throw new McpwardError(
         "BAD_SERVER_SPEC",
-        `server token ${quote(token)} is larger than ${MAX_TOKEN_BYTES} bytes; pass it through a file`,
+        `server token ${shown} is larger than ${MAX_TOKEN_BYTES} bytes; pass it through a file`,
       );
     }
+  }
+  const env: Record<string, string> = Object.create(null);
+  let index = 0;
+  for (; index < tokens.length; index++) {
+    const token = tokens[index]!;
     // A token is an env assignment when its first `=` comes before any path
     // separator and it does not start like a path or an option.
     if (!ENV_TOKEN.test(token)) break;
@@ -59,7 +74,7 @@ export function parseServerSpec(tokens: readonly string[]): ServerSpec {
     if (!ENV_NAME.test(name)) {
       throw new McpwardError(
         "BAD_ENV_TOKEN",
-        `invalid environment variable name in ${quote(token)}: names use letters, digits and _ and do not start with a digit (e.g. API_TOKEN=value)`,
+        `invalid environment variable name in ${quoteEnvToken(name)}: names use letters, digits and _ and do not start with a digit (e.g. API_TOKEN=value)`,
         { data: { token: name } },
       );
     }
@@ -91,7 +106,7 @@ export function parseServerSpec(tokens: readonly string[]): ServerSpec {
     if (token.includes("\0")) {
       throw new McpwardError(
         "BAD_SERVER_SPEC",
-        `server token ${quote(token.replaceAll("\0", "\\0"))} contains a NUL byte; remove it`,
+        `server token ${quote(redactSecrets(token.replaceAll("\0", "\\0")))} contains a NUL byte; remove it`,
       );
     }
   }

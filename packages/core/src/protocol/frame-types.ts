@@ -75,4 +75,6 @@ export interface ToolsCallParams {
   approve?: boolean;
   /** Client process id, for the audit log. */
   clientPid?: number;
+  /** Daemon settings to apply from now on (seconds), e.g. from `--tool-timeout`. */
+  settings?: { idleTimeout?: number; toolTimeout?: number; startupTimeout?: number };
 }

@@ -62,6 +62,7 @@ export const EventSchema = v.object({
   data: v.unknown(),
 });
 
+const Seconds = v.pipe(v.number(), v.minValue(0.05), v.maxValue(7 * 86_400));
 const ToolName = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
 
 /** Parameter schemas per method. */
@@ -77,6 +78,13 @@ export const ParamsSchemas = {
     stderr: v.optional(v.boolean()),
     approve: v.optional(v.boolean()),
     clientPid: v.optional(v.pipe(v.number(), v.integer())),
+    settings: v.optional(
+      v.object({
+        idleTimeout: v.optional(Seconds),
+        toolTimeout: v.optional(Seconds),
+        startupTimeout: v.optional(Seconds),
+      }),
+    ),
   }),
   cancel: v.object({ target: Id }),
   status: v.object({}),

@@ -1,0 +1,353 @@
+import { readFileSync, statSync, unlinkSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import {
+  deepSanitize,
+  type Limits,
+  McpwardError,
+  ParamsSchemas,
+  PROTOCOL_VERSION,
+  removeSocketSafely,
+  writeFileAtomic,
+} from "@mcpward/core";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import * as v from "valibot";
+import type { IncomingRequest } from "./connection.js";
+import type { DaemonSettings, DaemonSpec } from "./daemon-spec.js";
+import { parseToolArguments } from "./flag-parser.js";
+import { type DaemonMetadata, readMetadata } from "./metadata.js";
+import { processStartTime, residentMemory } from "./process-info.js";
+import { RateLimiter } from "./rate-limiter.js";
+import { ServerLog } from "./server-log.js";
+import { SocketServer } from "./socket-server.js";
+import { Supervisor } from "./supervisor.js";
+import { renderToolHelp, renderToolList } from "./tool-help.js";
+import { findTool } from "./tool-name.js";
+import { DAEMON_VERSION } from "./version.js";
+
+/** Everything a daemon needs to run. */
+export interface DaemonOptions {
+  spec: DaemonSpec;
+  limits: Limits;
+  socketPath: string;
+  metaPath: string;
+  logPath: string;
+  secret: string;
+  /** The server's environment (caller's, filtered, plus explicit env). */
+  serverEnv: Record<string, string>;
+  /** Called once the daemon has shut down. */
+  onExit(reason: string): void;
+}
+
+/**
+ * One daemon: a socket server in front of one supervised MCP server. Answers
+ * ping, tools/list, tools/help, tools/call, cancel, status and shutdown;
+ * shuts down after the idle timeout.
+ */
+export class Daemon {
+  private readonly log: ServerLog;
+  private readonly supervisor: Supervisor;
+  private readonly server: SocketServer;
+  private readonly limiter: RateLimiter;
+  private readonly startedAt = Date.now();
+  private readonly stderrListeners = new Set<(line: string) => void>();
+  private idleTimer: NodeJS.Timeout | null = null;
+  private idleTimeoutMs: number;
+  private toolTimeoutMs: number;
+  private startupTimeoutMs: number;
+  private lastUsedAt = Date.now();
+  private calls = 0;
+  private inFlight = 0;
+  private stopping: Promise<void> | null = null;
+  private meta: DaemonMetadata;
+
+  constructor(private readonly options: DaemonOptions) {
+    const { spec, limits } = options;
+    this.idleTimeoutMs = limits.idleTimeout;
+    this.toolTimeoutMs = limits.toolTimeout;
+    this.startupTimeoutMs = limits.startupTimeout;
+    this.log = new ServerLog(options.logPath, {
+      maxBytes: 5 * 1024 * 1024,
+      tailLines: 20,
+      secrets: Object.values(spec.env),
+    });
+    this.limiter = new RateLimiter(limits.callRate);
+    this.supervisor = new Supervisor({
+      command: spec.command,
+      args: spec.args,
+      env: options.serverEnv,
+      cwd: spec.projectDir,
+      clientVersion: DAEMON_VERSION,
+      startupTimeoutMs: () => this.startupTimeoutMs,
+      maxLineBytes: limits.maxFrameBytes,
+      killGraceMs: 2000,
+      log: this.log,
+      onStderr: (line) => {
+        for (const listener of this.stderrListeners) listener(line);
+      },
+      onProcessChange: (pid) => this.recordServerPid(pid),
+    });
+    this.server = new SocketServer({
+      path: options.socketPath,
+      maxConnections: limits.maxConnections,
+      secret: options.secret,
+      version: DAEMON_VERSION,
+      maxFrameBytes: limits.maxFrameBytes,
+      handshakeTimeoutMs: limits.handshakeTimeout,
+      idleTimeoutMs: limits.connectionIdleTimeout,
+      handle: (request) => this.handle(request),
+      log: (message) => this.log.event(message),
+    });
+    this.meta = {
+      daemonId: spec.daemonId,
+      projectId: spec.projectId,
+      projectDir: spec.projectDir,
+      pid: process.pid,
+      startTime: processStartTime(process.pid) ?? "",
+      daemonVersion: DAEMON_VERSION,
+      protocol: PROTOCOL_VERSION,
+      socket: options.socketPath,
+      server: {
+        command: spec.command,
+        args: spec.args.map((a) => this.log.mask(a)),
+        envNames: Object.keys(spec.env).sort(),
+      },
+      startedAt: new Date(this.startedAt).toISOString(),
+      serverPid: null,
+      serverStartTime: null,
+      secret: options.secret,
+    };
+  }
+
+  /** Binds the socket, writes metadata, then starts the server eagerly. */
+  async start(): Promise<void> {
+    await this.server.listen();
+    writeFileAtomic(this.options.metaPath, JSON.stringify(this.meta));
+    this.log.event(`daemon ${this.meta.daemonId} listening (pid ${process.pid})`);
+    this.armIdleTimer();
+    // Eager start: failures are recorded and reported to the first call.
+    this.supervisor.ready().catch((error: unknown) => {
+      this.log.event(
+        `server failed to start: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+  }
+
+  /** Stops everything: socket, server process group, files. Safe to call twice. */
+  shutdown(reason: string): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.event(`shutting down: ${reason}`);
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      await this.server.close();
+      await this.supervisor.stop();
+      this.removeFiles();
+      this.log.close();
+      this.options.onExit(reason);
+    })();
+    return this.stopping;
+  }
+
+  private removeFiles(): void {
+    try {
+      removeSocketSafely(this.options.socketPath);
+    } catch {
+      // not ours any more
+    }
+    // Remove the metadata only if it still describes this process.
+    if (readMetadata(this.options.metaPath)?.pid === process.pid) {
+      try {
+        unlinkSync(this.options.metaPath);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  private recordServerPid(pid: number | null): void {
+    this.meta = {
+      ...this.meta,
+      serverPid: pid,
+      serverStartTime: pid === null ? null : processStartTime(pid),
+    };
+    if (this.stopping && pid === null) return;
+    try {
+      writeFileAtomic(this.options.metaPath, JSON.stringify(this.meta));
+    } catch (error) {
+      this.log.event(`could not update metadata: ${(error as Error).message}`);
+    }
+  }
+
+  private armIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    const remaining = this.lastUsedAt + this.idleTimeoutMs - Date.now();
+    this.idleTimer = setTimeout(
+      () => {
+        if (this.inFlight > 0 || this.server.busy) {
+          this.lastUsedAt = Date.now();
+          this.armIdleTimer();
+        } else if (Date.now() - this.lastUsedAt >= this.idleTimeoutMs) {
+          void this.shutdown("idle timeout");
+        } else {
+          this.armIdleTimer();
+        }
+      },
+      Math.max(0, remaining),
+    );
+  }
+
+  private async handle(request: IncomingRequest): Promise<unknown> {
+    this.lastUsedAt = Date.now();
+    if (this.stopping) throw new McpwardError("DAEMON_FAILED", "daemon is shutting down; retry");
+    const params = this.params(request);
+    switch (request.method) {
+      case "ping":
+        return { pong: true, pid: process.pid, version: DAEMON_VERSION };
+      case "tools/list":
+        return { tools: await this.supervisor.listTools() };
+      case "tools/help":
+        return this.help((params as { tool?: string }).tool);
+      case "tools/call":
+        return this.call(request, params as v.InferOutput<(typeof ParamsSchemas)["tools/call"]>);
+      case "cancel": {
+        const target = (params as { target: number }).target;
+        const cancelled = request.connection.cancel(
+          target,
+          new McpwardError("CANCELLED", "the call was cancelled by the client"),
+        );
+        return { cancelled };
+      }
+      case "status":
+        return this.status();
+      case "shutdown":
+        setImmediate(() => void this.shutdown("shutdown requested"));
+        return { stopping: true };
+    }
+  }
+
+  private params(request: IncomingRequest): unknown {
+    const schema = ParamsSchemas[request.method];
+    const parsed = v.safeParse(schema, request.params);
+    if (!parsed.success) {
+      throw new McpwardError(
+        "BAD_FRAME",
+        `bad params for ${request.method}: ${v.summarize(parsed.issues).split("\n")[0]}`,
+      );
+    }
+    return parsed.output;
+  }
+
+  private async help(toolName: string | undefined): Promise<{ text: string; tool?: string }> {
+    const tools = await this.supervisor.listTools();
+    const label = this.serverLabel();
+    if (toolName === undefined) return { text: renderToolList(tools, label) };
+    const tool = findTool(tools, toolName);
+    return { text: renderToolHelp(tool, label), tool: tool.name };
+  }
+
+  private applySettings(settings: DaemonSettings): void {
+    if (settings.idleTimeout !== undefined) {
+      this.idleTimeoutMs = Math.max(1000, settings.idleTimeout * 1000);
+      this.armIdleTimer();
+    }
+    if (settings.startupTimeout !== undefined)
+      this.startupTimeoutMs = settings.startupTimeout * 1000;
+    if (settings.toolTimeout !== undefined) this.toolTimeoutMs = settings.toolTimeout * 1000;
+  }
+
+  private async call(
+    request: IncomingRequest,
+    params: v.InferOutput<(typeof ParamsSchemas)["tools/call"]>,
+  ): Promise<unknown> {
+    if (params.settings) this.applySettings(params.settings);
+    if (!this.limiter.take()) {
+      throw new McpwardError(
+        "RATE_LIMITED",
+        "too many calls per second for this daemon; slow down or raise MCPWARD_CALL_RATE",
+      );
+    }
+    if (this.inFlight >= this.options.limits.maxInFlight) {
+      throw new McpwardError(
+        "LIMIT_EXCEEDED",
+        `${this.inFlight} calls are already running on this daemon; retry later or raise MCPWARD_MAX_IN_FLIGHT`,
+      );
+    }
+    this.inFlight++;
+    const listener = (line: string) => request.emit("stderr", line);
+    if (params.stderr) this.stderrListeners.add(listener);
+    try {
+      const tools = await this.supervisor.listTools();
+      const tool = findTool(tools, params.tool);
+      const args = params.arguments
+        ? deepSanitize<Record<string, unknown>>(params.arguments)
+        : parseToolArguments(params.tokens ?? [], tool, {
+            cwd: params.cwd ?? this.options.spec.projectDir,
+            readFile: (path) =>
+              this.readArgumentFile(params.cwd ?? this.options.spec.projectDir, path),
+          });
+      const result = await this.supervisor.callTool(tool.name, args, {
+        signal: request.signal,
+        timeoutMs: this.toolTimeoutMs,
+        onProgress: (progress) => request.emit("progress", progress),
+      });
+      this.calls++;
+      return deepSanitize(result, { maxBytes: this.options.limits.maxFrameBytes * 2 });
+    } finally {
+      this.stderrListeners.delete(listener);
+      this.inFlight--;
+      this.lastUsedAt = Date.now();
+    }
+  }
+
+  private readArgumentFile(cwd: string, path: string): string {
+    const full = isAbsolute(path) ? path : resolve(cwd, path);
+    let size: number;
+    try {
+      size = statSync(full).size;
+    } catch {
+      throw new McpwardError("INVALID_ARGUMENT", `cannot read @${path}: no such file`);
+    }
+    if (size > this.options.limits.maxFrameBytes) {
+      throw new McpwardError(
+        "LIMIT_EXCEEDED",
+        `@${path} is ${size} bytes, over the frame cap; pass a smaller file`,
+      );
+    }
+    return readFileSync(full, "utf8");
+  }
+
+  private serverLabel(): string {
+    const env = this.meta.server.envNames.map((name) => `${name}=***`);
+    return [...env, this.options.spec.command, ...this.meta.server.args].join(" ");
+  }
+
+  private status(): Record<string, unknown> {
+    const s = this.supervisor;
+    const serverPid = s.pid;
+    const state = s.state === "ready" && this.inFlight > 0 ? "busy" : s.state;
+    return {
+      daemonId: this.meta.daemonId,
+      projectId: this.meta.projectId,
+      projectDir: this.meta.projectDir,
+      server: this.serverLabel(),
+      state,
+      pid: process.pid,
+      serverPid,
+      daemonVersion: DAEMON_VERSION,
+      startedAt: this.meta.startedAt,
+      uptimeMs: Date.now() - this.startedAt,
+      lastUsedAt: new Date(this.lastUsedAt).toISOString(),
+      idleRemainingMs: Math.max(0, this.lastUsedAt + this.idleTimeoutMs - Date.now()),
+      calls: this.calls,
+      inFlight: this.inFlight,
+      connections: this.server.size,
+      restarts: s.restarts,
+      tools: s.knownTools?.length ?? null,
+      memory: {
+        daemon: process.memoryUsage().rss,
+        server: serverPid === null ? null : residentMemory(serverPid),
+      },
+      lastError: s.lastError,
+      recentStderr: this.log.recentStderr().slice(-5),
+      logPath: this.options.logPath,
+    };
+  }
+}

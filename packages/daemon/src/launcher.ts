@@ -1,0 +1,216 @@
+import { spawn } from "node:child_process";
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import {
+  computeDaemonId,
+  computeProjectId,
+  type DaemonPaths,
+  daemonPaths,
+  ensurePrivateDir,
+  McpwardError,
+  runtimeRoot,
+  type ServerSpec,
+  stateRoot,
+} from "@mcpward/core/light";
+import { DaemonClient, PROTOCOL_MISMATCH } from "./daemon-client.js";
+import { tryLock } from "./lock-file.js";
+import { readMetadata } from "./metadata.js";
+import { stopDaemonProcess } from "./stop-daemon.js";
+import { DAEMON_VERSION } from "./version.js";
+
+/** Options of {@link ensureDaemon}. */
+export interface EnsureDaemonOptions {
+  spec: ServerSpec;
+  /** Project directory (default: the current directory). */
+  projectDir?: string;
+  /** Environment for directory resolution and the daemon (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Settings for a daemon this call starts (seconds). */
+  settings?: { idleTimeout?: number; toolTimeout?: number; startupTimeout?: number };
+  /** Called once when a daemon has to be started (for a status line). */
+  onStarting?: () => void;
+}
+
+/** A connected daemon. */
+export interface EnsuredDaemon {
+  client: DaemonClient;
+  /** True when this call started the daemon. */
+  started: boolean;
+  daemonId: string;
+  projectId: string;
+  paths: DaemonPaths;
+}
+
+/** Where the daemon entry is, next to this module in dist/. */
+function daemonEntry(): string {
+  return fileURLToPath(new URL("./daemon-entry.js", import.meta.url));
+}
+
+/**
+ * Connects to the daemon of this server and project, starting it if needed.
+ * Warm path: read metadata, connect, hello. Cold path: take the per-daemon
+ * lock, spawn the daemon detached (spec on stdin, never argv), wait for its
+ * ready line, connect. Concurrent callers wait on the lock, so twenty first
+ * calls start one daemon. A daemon of another version is stopped and
+ * replaced; a listener that fails the hello proof is never removed.
+ */
+export async function ensureDaemon(options: EnsureDaemonOptions): Promise<EnsuredDaemon> {
+  const env = options.env ?? process.env;
+  const projectDir = realpathSync(options.projectDir ?? process.cwd());
+  const projectId = computeProjectId(projectDir);
+  const daemonId = computeDaemonId(options.spec, projectDir);
+  const root = runtimeRoot(env);
+  const paths = daemonPaths(root, projectId, daemonId);
+  const startupMs = (options.settings?.startupTimeout ?? startupTimeoutFromEnv(env)) * 1000;
+  const result = (client: DaemonClient, started: boolean): EnsuredDaemon => ({
+    client,
+    started,
+    daemonId,
+    projectId,
+    paths,
+  });
+
+  const warm = await connectExisting(paths);
+  if (warm) return result(warm, false);
+
+  ensurePrivateDir(root);
+  ensurePrivateDir(paths.projectDir);
+  options.onStarting?.();
+  const deadline = Date.now() + startupMs + 5000;
+  let delay = 10;
+  while (Date.now() < deadline) {
+    const lock = tryLock(paths.lock);
+    if (lock) {
+      try {
+        // Someone may have finished starting it while we waited for the lock.
+        const raced = await connectExisting(paths);
+        if (raced) return result(raced, false);
+        await spawnDaemon(
+          {
+            ...options.spec,
+            projectDir,
+            projectId,
+            daemonId,
+            runtimeDir: root,
+            stateDir: stateRoot(env),
+            settings: options.settings ?? {},
+          },
+          env,
+          startupMs + 5000,
+        );
+      } finally {
+        lock.release();
+      }
+      const client = await connectExisting(paths);
+      if (client) return result(client, true);
+      throw new McpwardError(
+        "DAEMON_UNREACHABLE",
+        "daemon started but its socket does not answer; run `mcpward daemon logs`",
+      );
+    }
+    const client = await connectExisting(paths);
+    if (client) return result(client, false);
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 200);
+  }
+  throw new McpwardError(
+    "TIMEOUT",
+    "timed out waiting for another mcpward to start this daemon; run `mcpward daemon clean` and retry",
+  );
+}
+
+function startupTimeoutFromEnv(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = Number(env.MCPWARD_STARTUP_TIMEOUT);
+  return Number.isFinite(raw) && raw > 0 ? raw : 30;
+}
+
+/**
+ * Connects to a running daemon from its metadata. Nothing there, or a dead
+ * socket: null. Another version: stopped, then null. A listener that fails
+ * the proof: error.
+ */
+async function connectExisting(paths: DaemonPaths): Promise<DaemonClient | null> {
+  const meta = readMetadata(paths.meta);
+  if (!meta) return null;
+  let client: DaemonClient;
+  try {
+    client = await DaemonClient.connect(paths.socket, meta.secret, { version: DAEMON_VERSION });
+  } catch (error) {
+    if (!McpwardError.isInstance(error)) throw error;
+    if (error.code === "DAEMON_UNREACHABLE") return null;
+    if (error.data?.[PROTOCOL_MISMATCH]) {
+      await stopDaemonProcess(meta);
+      return null;
+    }
+    throw error;
+  }
+  if (client.daemonVersion !== DAEMON_VERSION) {
+    // Version skew: replace the old daemon transparently.
+    await client.stop().catch(() => {});
+    client.close();
+    await stopDaemonProcess(meta);
+    return null;
+  }
+  return client;
+}
+
+async function spawnDaemon(
+  spec: Record<string, unknown>,
+  env: Readonly<Record<string, string | undefined>>,
+  timeoutMs: number,
+): Promise<void> {
+  const child = spawn(process.execPath, [daemonEntry()], {
+    detached: true,
+    stdio: ["pipe", "pipe", "ignore"],
+    env: env as NodeJS.ProcessEnv,
+    cwd: spec.projectDir as string,
+    shell: false,
+  });
+  child.stdin.on("error", () => {});
+  child.stdin.end(JSON.stringify(spec));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(
+      () =>
+        reject(
+          new McpwardError(
+            "TIMEOUT",
+            "daemon did not report ready in time; run `mcpward daemon logs`",
+          ),
+        ),
+      timeoutMs,
+    );
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString("utf8");
+      const newline = out.indexOf("\n");
+      if (newline !== -1) {
+        clearTimeout(timer);
+        resolve(out.slice(0, newline));
+      }
+    });
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(new McpwardError("DAEMON_FAILED", `could not start the daemon: ${error.message}`));
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      if (out.includes("\n")) return;
+      reject(
+        new McpwardError(
+          "DAEMON_FAILED",
+          `daemon exited during startup (code ${code}); run \`mcpward daemon logs\``,
+        ),
+      );
+    });
+  });
+  child.stdout.destroy();
+  child.unref();
+  let report: { ready?: boolean; error?: { code: string; message: string } };
+  try {
+    report = JSON.parse(line) as typeof report;
+  } catch {
+    throw new McpwardError("DAEMON_FAILED", "daemon wrote an unreadable startup line");
+  }
+  if (report.error)
+    throw new McpwardError(report.error.code as McpwardError["code"], report.error.message);
+}

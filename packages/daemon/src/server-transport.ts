@@ -1,0 +1,159 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { McpwardError } from "@mcpward/core";
+import { deserializeMessage, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { LineSplitter } from "./line-splitter.js";
+import { processGroupAlive } from "./process-info.js";
+
+/** How to start one server process. */
+export interface ServerProcessOptions {
+  command: string;
+  args: string[];
+  /** The complete environment of the server (already filtered). */
+  env: Record<string, string>;
+  cwd: string;
+  /** Longest stdout line accepted; longer lines are dropped. */
+  maxLineBytes: number;
+  /** Grace period between SIGTERM and SIGKILL on stop. */
+  killGraceMs: number;
+  onStderrLine(line: string): void;
+  /** Something on stdout that is not a JSON-RPC message. */
+  onJunk(description: string): void;
+}
+
+/** Exit details of the server process. */
+export interface ServerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * An MCP stdio transport that spawns the server without a shell, in its own
+ * process group (so stop reaches grandchildren), with a cap on stdout lines
+ * (junk is skipped, not fatal) and SIGTERM-then-SIGKILL on close.
+ */
+export class ServerTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  /** Set once the process has exited. */
+  exit: ServerExit | null = null;
+  private child: ChildProcessWithoutNullStreams | null = null;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: ServerProcessOptions) {}
+
+  /** The server's pid (also its process group id), once started. */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  start(): Promise<void> {
+    const o = this.options;
+    return new Promise<void>((resolve, reject) => {
+      const child = spawn(o.command, o.args, {
+        cwd: o.cwd,
+        env: o.env,
+        stdio: ["pipe", "pipe", "pipe"],
+        detached: true,
+        shell: false,
+        windowsHide: true,
+      });
+      this.child = child;
+      this.exited = new Promise((done) => child.once("close", () => done()));
+      const stdout = new LineSplitter(
+        o.maxLineBytes,
+        (line) => this.handleLine(line),
+        (bytes) => o.onJunk(`dropped a ${bytes}+ byte line on stdout (over the frame cap)`),
+      );
+      const stderr = new LineSplitter(64 * 1024, o.onStderrLine, () =>
+        o.onStderrLine("[mcpward: a very long stderr line was dropped]"),
+      );
+      child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+      child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+      child.stdin.on("error", () => {}); // EPIPE when the server dies; close reports it
+      child.once("spawn", () => resolve());
+      child.once("error", (error: NodeJS.ErrnoException) => {
+        if (child.pid === undefined) {
+          reject(spawnError(o.command, error));
+        } else {
+          this.onerror?.(error);
+        }
+      });
+      child.once("close", (code, signal) => {
+        stderr.flush();
+        this.exit = { code, signal };
+        this.onclose?.();
+      });
+    });
+  }
+
+  private handleLine(line: string): void {
+    if (line.trim() === "") return;
+    let message: JSONRPCMessage;
+    try {
+      message = deserializeMessage(line);
+    } catch {
+      this.options.onJunk(`ignored a non-JSON-RPC line on stdout (${line.length} chars)`);
+      return;
+    }
+    this.onmessage?.(message);
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const child = this.child;
+    if (!child || this.exit) return Promise.reject(new Error("server process is not running"));
+    return new Promise((resolve) => {
+      if (child.stdin.write(serializeMessage(message))) resolve();
+      else child.stdin.once("drain", () => resolve());
+    });
+  }
+
+  /** Stops the whole process group: SIGTERM, then SIGKILL after the grace period. */
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child?.pid) return;
+    const group = -child.pid;
+    child.stdin.end();
+    signalGroup(group, "SIGTERM");
+    const deadline = Date.now() + this.options.killGraceMs;
+    // Wait for the whole group, not only the leader: grandchildren that ignore
+    // SIGTERM must not outlive the server.
+    while (Date.now() < deadline && processGroupAlive(child.pid)) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    signalGroup(group, "SIGKILL");
+    await this.exited;
+  }
+}
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(group, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+function spawnError(command: string, error: NodeJS.ErrnoException): McpwardError {
+  if (error.code === "ENOENT") {
+    return new McpwardError(
+      "SERVER_START_FAILED",
+      `server command not found: ${command}; check the name or use a full path`,
+      { cause: error },
+    );
+  }
+  if (error.code === "EACCES") {
+    return new McpwardError(
+      "SERVER_START_FAILED",
+      `server command is not executable: ${command}; check its permissions`,
+      { cause: error },
+    );
+  }
+  return new McpwardError(
+    "SERVER_START_FAILED",
+    `could not start ${command}: ${error.code ?? error.message}`,
+    { cause: error },
+  );
+}

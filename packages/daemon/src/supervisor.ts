@@ -1,0 +1,302 @@
+import { McpwardError } from "@mcpward/core";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import {
+  type CallToolResult,
+  ErrorCode,
+  McpError,
+  type Tool,
+  ToolListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { ServerLog } from "./server-log.js";
+import { ServerTransport } from "./server-transport.js";
+
+/** Life of the server process as the daemon sees it. */
+export type ServerState = "starting" | "ready" | "crashed" | "failed" | "stopped";
+
+/** Options of {@link Supervisor}. */
+export interface SupervisorOptions {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  clientVersion: string;
+  startupTimeoutMs(): number;
+  maxLineBytes: number;
+  killGraceMs: number;
+  log: ServerLog;
+  /** Called for every stderr line (already masked). */
+  onStderr(line: string): void;
+  /** Called when the server process starts or exits. */
+  onProcessChange(pid: number | null): void;
+}
+
+/** Options of one tool call. */
+export interface CallOptions {
+  signal: AbortSignal;
+  timeoutMs: number;
+  onProgress?: (progress: {
+    progress: number;
+    total?: number | undefined;
+    message?: string | undefined;
+  }) => void;
+}
+
+/** Crashes in this window count towards the circuit breaker. */
+const CRASH_WINDOW_MS = 60_000;
+/** This many crashes in the window put the server in `failed`. */
+const MAX_CRASHES = 5;
+
+/**
+ * Runs one MCP server through the SDK client: eager start with a startup
+ * timeout, tool list cache, calls with timeout and cancellation, crash
+ * detection, restart with exponential backoff and a circuit breaker.
+ */
+export class Supervisor {
+  state: ServerState = "stopped";
+  restarts = 0;
+  lastError: string | null = null;
+  startedAt: number | null = null;
+  private client: Client | null = null;
+  private transport: ServerTransport | null = null;
+  private starting: Promise<Client> | null = null;
+  private toolCache: Tool[] | null = null;
+  private crashes: number[] = [];
+  private stopping = false;
+  private everStarted = false;
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  /** The server's pid while it runs. */
+  get pid(): number | null {
+    return this.transport?.exit === null ? (this.transport?.pid ?? null) : null;
+  }
+
+  /** The cached tool list, if known. */
+  get knownTools(): Tool[] | null {
+    return this.toolCache;
+  }
+
+  /** A connected client, starting or restarting the server as needed. */
+  ready(): Promise<Client> {
+    if (this.state === "ready" && this.client) return Promise.resolve(this.client);
+    if (this.starting) return this.starting;
+    if (this.state === "failed") {
+      return Promise.reject(
+        new McpwardError(
+          "SERVER_FAILED",
+          `server crashed ${MAX_CRASHES} times within a minute and was not restarted again${this.stderrHint()}; fix it, then run \`mcpward daemon restart\``,
+        ),
+      );
+    }
+    this.starting = this.startWithBackoff().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  /** Clears the crash history (for `daemon restart`) and starts afresh. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.crashes = [];
+    this.state = "stopped";
+    this.stopping = false;
+    await this.ready();
+  }
+
+  /** Lists the server's tools (cached until the server says they changed). */
+  async listTools(): Promise<Tool[]> {
+    if (this.toolCache && this.state === "ready") return this.toolCache;
+    const client = await this.ready();
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client
+        .listTools(cursor === undefined ? {} : { cursor }, {
+          timeout: this.options.startupTimeoutMs(),
+        })
+        .catch((error: unknown) => {
+          throw this.translate(error, "listing tools", this.options.startupTimeoutMs());
+        });
+      tools.push(...page.tools);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined && tools.length < 10_000);
+    this.toolCache = tools;
+    return tools;
+  }
+
+  /** Calls one tool. Errors are McpwardErrors with codes from core's table. */
+  async callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: CallOptions,
+  ): Promise<CallToolResult> {
+    const client = await this.ready();
+    try {
+      const result = await client.callTool({ name, arguments: args }, undefined, {
+        signal: options.signal,
+        timeout: options.timeoutMs,
+        maxTotalTimeout: options.timeoutMs,
+        ...(options.onProgress ? { onprogress: options.onProgress } : {}),
+      });
+      return result as CallToolResult;
+    } catch (error) {
+      throw this.translate(error, `calling ${name}`, options.timeoutMs, options.signal);
+    }
+  }
+
+  /** Stops the server's whole process group (SIGTERM, then SIGKILL). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const transport = this.transport;
+    const client = this.client;
+    this.client = null;
+    if (this.state !== "failed") this.state = "stopped";
+    await this.starting?.catch(() => {});
+    if (transport) await transport.close();
+    await client?.close().catch(() => {});
+    this.options.onProcessChange(null);
+  }
+
+  private async startWithBackoff(): Promise<Client> {
+    const now = Date.now();
+    this.crashes = this.crashes.filter((t) => now - t < CRASH_WINDOW_MS);
+    if (this.crashes.length > 1) {
+      const delay = Math.min(8000, 250 * 2 ** (this.crashes.length - 2));
+      await new Promise((r) => setTimeout(r, delay));
+    }
+    try {
+      return await this.startOnce();
+    } catch (error) {
+      this.recordCrash(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  private async startOnce(): Promise<Client> {
+    const o = this.options;
+    this.state = "starting";
+    this.stopping = false;
+    this.toolCache = null;
+    if (this.everStarted) this.restarts++;
+    this.everStarted = true;
+    const transport = new ServerTransport({
+      command: o.command,
+      args: o.args,
+      env: o.env,
+      cwd: o.cwd,
+      maxLineBytes: o.maxLineBytes,
+      killGraceMs: o.killGraceMs,
+      onStderrLine: (line) => o.onStderr(o.log.stderr(line)),
+      onJunk: (what) => o.log.event(`server stdout: ${what}`),
+    });
+    const client = new Client({ name: "mcpward", version: o.clientVersion }, { capabilities: {} });
+    client.onclose = () => this.onClosed(transport);
+    client.onerror = (error) => o.log.event(`server transport error: ${error.message}`);
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      this.toolCache = null;
+    });
+    this.transport = transport;
+    const timeout = o.startupTimeoutMs();
+    o.log.event(`starting server: ${[o.command, ...o.args].join(" ")}`);
+    try {
+      await client.connect(transport, { timeout });
+    } catch (error) {
+      const started = transport.pid !== null;
+      await transport.close();
+      if (McpwardError.isInstance(error)) throw error;
+      if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+        throw new McpwardError(
+          "TIMEOUT",
+          `server did not finish starting within ${timeout / 1000}s${this.stderrHint()}; raise --startup-timeout or check the server`,
+        );
+      }
+      throw new McpwardError(
+        "SERVER_START_FAILED",
+        started
+          ? `server exited during startup${exitText(transport)}${this.stderrHint()}`
+          : `could not start server: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    o.onProcessChange(transport.pid);
+    this.client = client;
+    this.state = "ready";
+    this.startedAt = Date.now();
+    o.log.event(`server ready (pid ${transport.pid})`);
+    return client;
+  }
+
+  private onClosed(transport: ServerTransport): void {
+    if (transport !== this.transport || this.stopping) return;
+    const reason = `server exited${exitText(transport)}`;
+    this.options.log.event(reason);
+    this.client = null;
+    this.options.onProcessChange(null);
+    if (this.state === "ready") this.recordCrash(reason);
+    // Sweep the rest of its process group (grandchildren).
+    void transport.close();
+  }
+
+  private recordCrash(reason: string): void {
+    this.lastError = reason;
+    this.crashes.push(Date.now());
+    this.state = this.crashes.length >= MAX_CRASHES ? "failed" : "crashed";
+    if (this.state === "failed") this.options.log.event("circuit breaker open: server failed");
+  }
+
+  private stderrHint(): string {
+    const lines = this.options.log.recentStderr().slice(-3);
+    return lines.length === 0 ? "" : `; last stderr: ${lines.join(" | ").slice(0, 500)}`;
+  }
+
+  private translate(
+    error: unknown,
+    what: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): McpwardError {
+    if (McpwardError.isInstance(error)) return error;
+    if (signal?.aborted) {
+      const reason: unknown = signal.reason;
+      if (McpwardError.isInstance(reason)) return reason;
+      return new McpwardError("CANCELLED", `${what} was cancelled`);
+    }
+    if (error instanceof McpError) {
+      if (error.code === ErrorCode.RequestTimeout) {
+        return new McpwardError(
+          "TIMEOUT",
+          `${what} did not finish within ${timeoutMs / 1000}s and was cancelled on the server; raise --tool-timeout if it needs longer`,
+        );
+      }
+      if (error.code === ErrorCode.ConnectionClosed) {
+        return new McpwardError(
+          "SERVER_CRASHED",
+          `server exited while ${what}${exitText(this.transport)}${this.stderrHint()}; the next call restarts it`,
+        );
+      }
+      if (error.code === ErrorCode.InvalidParams) {
+        return new McpwardError(
+          "INVALID_ARGUMENT",
+          `server rejected the arguments: ${oneLine(error.message)}`,
+        );
+      }
+      return new McpwardError(
+        "SERVER_PROTOCOL_ERROR",
+        `server returned an error while ${what}: ${oneLine(error.message)}`,
+      );
+    }
+    return new McpwardError("SERVER_FAILED", `${what} failed: ${oneLine(String(error))}`, {
+      cause: error,
+    });
+  }
+}
+
+function exitText(transport: ServerTransport | null): string {
+  const exit = transport?.exit;
+  if (!exit) return "";
+  return exit.signal ? ` (signal ${exit.signal})` : ` (exit code ${exit.code})`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim().slice(0, 500);
+}
