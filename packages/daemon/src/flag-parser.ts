@@ -30,15 +30,9 @@ import {
   parseJsonText,
   readValueText,
 } from "./flag-value.js";
-import {
-  itemSchema,
-  requiredNames,
-  schemaChoices,
-  schemaKind,
-  schemaProperties,
-} from "./schema-types.js";
+import { requiredNames, schemaKind, schemaProperties } from "./schema-types.js";
 import { suggest } from "./tool-name.js";
-import { renderUsageLine, shellQuote } from "./tool-usage.js";
+import { placeholder, renderUsageLine, shellQuote } from "./tool-usage.js";
 
 /** The parts of an MCP tool that flag parsing reads. */
 export interface ParsableTool {
@@ -90,7 +84,8 @@ export function parseToolArguments(
   };
   const flagText = (property: string): string => {
     const flag = index.flagOf(property);
-    return flag === undefined ? `${show(property)} (only inside --json)` : `--${flag}`;
+    if (flag !== undefined) return `--${flag}`;
+    return `${show(property)} (${isPrototypeKey(property) ? "cannot be passed" : "only inside --json"})`;
   };
 
   /** The property a flag name means, and whether it was the `--no-` form. */
@@ -174,11 +169,11 @@ export function parseToolArguments(
     const inline = eq === -1 ? undefined : token.slice(eq + 1);
     if (name === "") fail("USAGE", `flag ${show(token)} has no name; write --name=value`);
 
-    const takeValue = (placeholder: string): string => {
+    const takeValue = (shape: string): string => {
       if (inline !== undefined) return inline;
       const next = tokens[i + 1];
       if (next === undefined || index.isFlagToken(next)) {
-        return fail("USAGE", `${showFlag(name)} needs a value: ${showFlag(name)} ${placeholder}`, {
+        return fail("USAGE", `${showFlag(name)} needs a value: ${showFlag(name)} ${shape}`, {
           flag: name,
         });
       }
@@ -224,7 +219,7 @@ export function parseToolArguments(
       value = next === "true" || next === "false" ? next === "true" : true;
       if (next === "true" || next === "false") i++;
     } else {
-      const raw = readAt(name, takeValue(`<${kind === "unknown" ? "value" : kind}>`), schema);
+      const raw = readAt(name, takeValue(placeholder(schema)), schema);
       value = coerceValue(raw.text, schema, valueFail(name, raw));
     }
 

@@ -233,6 +233,7 @@ function wantsExactText(schema: unknown): boolean {
  * for other types), `@@text` is the literal `@text`, and a lone `@` is itself.
  *
  * @param unreadable - called with the path and a reason like ` (ENOENT)`; throws
+ * @throws an McpwardError from `io.readFile` unchanged
  */
 export function readValueText(
   raw: string,
@@ -247,6 +248,8 @@ export function readValueText(
   try {
     content = io.readFile(resolve(io.cwd, file));
   } catch (error) {
+    // A reader that explains itself (e.g. a size cap) keeps its own error.
+    if (McpwardError.isInstance(error)) throw error;
     const code = (error as { code?: unknown } | null)?.code;
     return unreadable(file, typeof code === "string" ? ` (${code})` : "");
   }

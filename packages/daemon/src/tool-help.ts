@@ -21,8 +21,8 @@ import { renderUsageLine, shellQuote } from "./tool-usage.js";
 /** The parts of an MCP tool that help reads (as in a `tools/list` result). */
 export interface HelpTool {
   readonly name: string;
-  readonly title?: string;
-  readonly description?: string;
+  readonly title?: string | undefined;
+  readonly description?: string | undefined;
   readonly inputSchema: unknown;
   readonly outputSchema?: unknown;
   readonly annotations?: unknown;
