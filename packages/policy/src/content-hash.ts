@@ -1,0 +1,77 @@
+/**
+ * Content hashes for approvals. Trust is tied to what runs, never to a name
+ * (the Cursor "MCPoison" lesson: an approval tied to a server's name let a
+ * changed command run silently). An approval records the SHA-256 of the
+ * executable and, for an interpreter, of the script it runs; a changed byte
+ * asks again.
+ */
+
+import { createHash } from "node:crypto";
+import { constants } from "node:fs";
+import { type FileHandle, open, realpath } from "node:fs/promises";
+import { McpwardError } from "@mcpward/core";
+
+/** Largest file hashed: a node binary is ~100 MiB; a device or a huge file is not a program. */
+const MAX_HASHED_BYTES = 1024 * 1024 * 1024;
+/** Hashes kept per process, keyed by path and file identity. */
+const MAX_CACHED = 256;
+
+const cache = new Map<string, string>();
+
+async function hashOne(path: string): Promise<string> {
+  let handle: FileHandle | undefined;
+  try {
+    const real = await realpath(path);
+    handle = await open(real, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new Error("not a regular file");
+    if (stat.size > MAX_HASHED_BYTES) throw new Error("larger than 1 GiB");
+    // Same file, same identity and times: same content (hashing node itself
+    // costs ~100 ms, too much for every server start).
+    const key = `${real}\0${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+    const known = cache.get(key);
+    if (known !== undefined) return known;
+    const hash = createHash("sha256");
+    const buffer = Buffer.alloc(1024 * 1024);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > MAX_HASHED_BYTES) throw new Error("larger than 1 GiB");
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+    const digest = hash.digest("hex");
+    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+    cache.set(key, digest);
+    return digest;
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new McpwardError(
+      "SERVER_START_FAILED",
+      `cannot hash ${path} (${reason}); check that it exists and is a readable file`,
+      { cause: error, data: { path } },
+    );
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * The content hash of what a server runs: the resolved executable and, for
+ * an interpreter (`node server.js`, `python srv.py`), the script. Symlinks
+ * are followed; order matters.
+ *
+ * @param paths - the executable first, then any script files
+ * @returns `sha256:<64 hex>`
+ * @throws McpwardError `SERVER_START_FAILED` when a file cannot be read or is
+ *   not a regular file
+ */
+export async function hashExecutable(paths: readonly string[]): Promise<string> {
+  if (paths.length === 0) throw new TypeError("hashExecutable: no paths given");
+  const digests = await Promise.all(paths.map(hashOne));
+  const combined = createHash("sha256")
+    .update(`mcpward-content-v1\n${digests.join("\n")}`)
+    .digest("hex");
+  return `sha256:${combined}`;
+}

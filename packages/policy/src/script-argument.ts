@@ -1,0 +1,41 @@
+/**
+ * The script file an interpreter command line runs (`node server.js`,
+ * `uv run server.py`, `bash start.sh`): it gets the same file checks as an
+ * executable, because it is what really runs.
+ */
+
+import { commandName } from "./command-name.js";
+import { readInterpreterArgs } from "./interpreter-args.js";
+
+/** Interpreters whose script argument mcpward checks. */
+const SCRIPT_RUNNERS: ReadonlySet<string> = new Set([
+  "node",
+  "tsx",
+  "ts-node",
+  "bun",
+  "deno",
+  "python",
+  "uv",
+  "ruby",
+  "perl",
+  "php",
+  "sh",
+  "bash",
+  "dash",
+  "zsh",
+  "ksh",
+]);
+
+/**
+ * The script path an interpreter command would run, as written on the
+ * command line (relative paths are relative to the server's working
+ * directory), or null: not an interpreter, a module (`python -m`), inline
+ * code (`bash -c`), stdin, a package runner (`uvx`, `bun x`) or no script.
+ *
+ * @param command - the command as given, or its resolved path
+ */
+export function scriptArgument(command: string, args: readonly string[]): string | null {
+  if (!SCRIPT_RUNNERS.has(commandName(command))) return null;
+  const { inline, script } = readInterpreterArgs(command, args);
+  return inline === null && script !== null && script !== "" ? script : null;
+}

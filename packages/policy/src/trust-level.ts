@@ -1,0 +1,218 @@
+/**
+ * Trust levels: how much mcpward trusts a server before it starts, from the
+ * command line and the files it would run. 1 built-in, 2 project,
+ * 3 third-party, 4 untrusted; the first level-4 finding wins over anything
+ * else, then level 1, then level 2.
+ */
+
+import { realpathSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { commandName } from "./command-name.js";
+import { shellMetacharacters } from "./command-rules.js";
+import { denyListMatch } from "./deny-list.js";
+import { type ExecutableResolution, resolveExecutable } from "./executable.js";
+import { currentUid, type FileProblem, inspectFile } from "./file-checks.js";
+import { officialPackage, officialPackageOverride } from "./official-servers.js";
+import { isInside } from "./path-inside.js";
+import type { Decision, TrustLevel } from "./policy.js";
+import { scriptArgument } from "./script-argument.js";
+
+/** What {@link classifyServer} looks at. */
+export interface ClassifyServerInput {
+  command: string;
+  args: readonly string[];
+  /** Names of the variables given explicitly (after `--` or in config). */
+  envNames: readonly string[];
+  /** The project directory (resolved to its real path here). */
+  projectDir: string;
+  /** The server's working directory: relative command and script paths resolve against it. */
+  cwd: string;
+  /** The PATH the command is looked up on (the caller's; undefined when unset). */
+  pathValue: string | undefined;
+  /** The user's deny list: command names, paths or package names. */
+  denyList?: readonly string[] | undefined;
+  /** True when the server comes from the project config and the user approved it in the trust store. */
+  configApproved?: boolean | undefined;
+}
+
+/** The level and everything that led to it. */
+export interface TrustClassification {
+  level: TrustLevel;
+  /** Each rule's finding, `"<rule>: <detail>"`, deciding ones first. */
+  reasons: string[];
+  /** Real path of the executable, or null when not found. */
+  executable: string | null;
+  /** Real path of the script an interpreter would run, or null. */
+  script: string | null;
+}
+
+function finding(problem: FileProblem): string {
+  return `${problem.rule}: ${problem.detail}`;
+}
+
+function realDir(dir: string): string | null {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Classifies a server before it starts (nothing is run).
+ *
+ * - 4 untrusted: shell metacharacters in the command; on the deny list; the
+ *   executable or script in a world-writable directory (e.g. /tmp), owned by
+ *   another user (not root), writable by group or others; the executable
+ *   found through a relative or world-writable PATH entry.
+ * - 1 built-in: an official reference server (see `OFFICIAL_SERVERS`) run
+ *   through npx, pnpm dlx, yarn dlx, bunx, bun x or npm exec, with nothing
+ *   that could substitute another package.
+ * - 2 project: an executable named by path, or a script given to an
+ *   interpreter, inside the project directory and owned by the user; or a
+ *   project-config server the user approved (`configApproved`).
+ * - 3 third-party: everything else.
+ */
+export function classifyServer(input: ClassifyServerInput): TrustClassification {
+  const untrusted: string[] = [];
+  const notes: string[] = [];
+  const resolution: ExecutableResolution = resolveExecutable(input.command, {
+    cwd: input.cwd,
+    path: input.pathValue,
+  });
+  const executable = resolution.executable;
+  const metacharacters = shellMetacharacters(input.command);
+  if (metacharacters.length > 0) {
+    untrusted.push(
+      `command.shell-metacharacters: command ${JSON.stringify(input.command)} contains ${metacharacters.map((c) => JSON.stringify(c)).join(", ")}`,
+    );
+  }
+  for (const problem of resolution.problems) {
+    (problem.severity === "untrusted" ? untrusted : notes).push(finding(problem));
+  }
+
+  const scriptText =
+    scriptArgument(input.command, input.args) ??
+    (executable === null ? null : scriptArgument(executable, input.args));
+  let script: string | null = null;
+  let scriptUid: number | null = null;
+  let scriptClean = false;
+  if (scriptText !== null) {
+    const inspection = inspectFile(resolve(input.cwd, scriptText), "script");
+    script = inspection.realPath;
+    scriptUid = inspection.uid;
+    scriptClean = inspection.problems.length === 0;
+    for (const problem of inspection.problems) {
+      (problem.severity === "untrusted" ? untrusted : notes).push(finding(problem));
+    }
+  }
+
+  const denied = denyListMatch(input.denyList ?? [], {
+    command: input.command,
+    args: input.args,
+    executable,
+    script,
+  });
+  if (denied !== null) {
+    untrusted.unshift(`trust.deny-list: ${JSON.stringify(denied)} is on your deny list`);
+  }
+  const result = (level: TrustLevel, reasons: string[]): TrustClassification => ({
+    level,
+    reasons: [...reasons, ...notes],
+    executable,
+    script,
+  });
+  if (untrusted.length > 0) return result(4, untrusted);
+
+  const official = officialPackage(input.command, input.args);
+  const runnerClean = resolution.problems.length === 0;
+  let officialNote: string | null = null;
+  if (official !== null) {
+    const override = officialPackageOverride(official, input.envNames, input.cwd);
+    if (override === null && runnerClean) {
+      return result(1, [
+        `trust.built-in: ${official} is an official reference server, run through ${commandName(input.command)}`,
+      ]);
+    }
+    officialNote = `trust.built-in: ${official} is an official reference server, but ${override ?? "the package runner could not be checked"}`;
+  }
+
+  const project = realDir(input.projectDir);
+  const me = currentUid();
+  const owned = (uid: number | null): boolean => me === null || uid === me;
+  if (project !== null && runnerClean && executable !== null) {
+    if (
+      resolution.via === "explicit-path" &&
+      isInside(executable, project) &&
+      owned(statSync(executable).uid)
+    ) {
+      return result(2, [
+        `trust.project: ${executable} is inside the project, owned by you and named explicitly`,
+      ]);
+    }
+    if (script !== null && scriptClean && isInside(script, project) && owned(scriptUid)) {
+      return result(2, [`trust.project: script ${script} is inside the project and owned by you`]);
+    }
+  }
+  if (input.configApproved === true) {
+    return result(2, ["trust.approved: declared in the project config and approved by you"]);
+  }
+  const reasons: string[] = [];
+  if (officialNote !== null) reasons.push(officialNote);
+  if (
+    resolution.via === "path-lookup" &&
+    executable !== null &&
+    project !== null &&
+    isInside(executable, project)
+  ) {
+    reasons.push(
+      `trust.third-party: ${executable} is inside the project but was found on PATH; name it by path (./…) to make it a project server`,
+    );
+  }
+  reasons.push(
+    `trust.third-party: ${input.command} is not an official reference server, a project file owned by you, or an approved config server`,
+  );
+  return result(3, reasons);
+}
+
+/**
+ * The start decision a classification implies: level 4 deny
+ * (`trust.untrusted`), level 3 ask (`trust.third-party`) unless
+ * `approved` (a remembered approval for this project, server identity and
+ * executable content), levels 1–2 allow.
+ */
+export function decideTrust(classification: TrustClassification, approved = false): Decision {
+  const first = classification.reasons[0] ?? "";
+  switch (classification.level) {
+    case 4:
+      return {
+        action: "deny",
+        reason: `untrusted server (level 4): ${classification.reasons.join("; ")}`,
+        rule: "trust.untrusted",
+      };
+    case 3:
+      return approved
+        ? {
+            action: "allow",
+            reason: "third-party server (level 3) you approved before",
+            rule: "trust.third-party",
+          }
+        : {
+            action: "ask",
+            reason: `third-party server (level 3): the first start needs your approval (${first})`,
+            rule: "trust.third-party",
+          };
+    case 2:
+      return {
+        action: "allow",
+        reason: `project server (level 2): ${first}`,
+        rule: "trust.project",
+      };
+    default:
+      return {
+        action: "allow",
+        reason: `built-in server (level 1): ${first}`,
+        rule: "trust.built-in",
+      };
+  }
+}

@@ -1,0 +1,7 @@
+// Calls process.exit from its hook.
+export default {
+  name: "exits",
+  checkToolCall() {
+    process.exit(0);
+  },
+};

@@ -1,0 +1,2 @@
+// Fails while being imported.
+throw new Error("cannot load");

@@ -1,0 +1,2 @@
+// Exports a policy without a name.
+export default { checkToolCall: () => undefined };

@@ -1,0 +1,2 @@
+// Exports no policy.
+export const something = 1;
