@@ -122,10 +122,10 @@ describe("checkToolCall: approval modes", () => {
     ]);
   });
 
-  it("never: no approval-gate ask, but deny and the ask list stay", () => {
+  it("never: nobody is prompted; the gate adds no ask and an ask-listed tool is refused", () => {
     expect(outcome(call("write", 3), { approval: "never" })).toEqual([]);
     expect(outcome(call("deploy", 3), { approval: "never", ask: ["deploy"] })).toEqual([
-      "ask tool.ask",
+      "deny approval.never",
     ]);
     expect(outcome(call("rm", 3), { approval: "never", deny: ["rm"] })).toEqual(["deny tool.deny"]);
   });

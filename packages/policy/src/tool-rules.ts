@@ -95,7 +95,8 @@ function possiblyDestructive(context: ToolCallContext): string | null {
  *   destructive tool of a level-3 server, unless `allow` names it exactly.
  *   Tools without annotations count as possibly destructive; `readOnlyHint`
  *   is believed only from level 1–2 servers.
- * - approval `never` → no ask from the approval gate (deny and `ask` stay).
+ * - approval `never` → nobody is prompted: the approval gate adds no ask,
+ *   and an `ask` match becomes a deny (`approval.never`), failing closed.
  *
  * @returns the decisions that apply; empty means allow
  */
@@ -143,6 +144,13 @@ export function checkToolCall(context: ToolCallContext, rules: ToolRules): Decis
         rule: "approval.on-request",
       });
     }
+  }
+  if (approval === "never") {
+    return decisions.map((d) =>
+      d.action === "ask"
+        ? { action: "deny", reason: `${d.reason}; approval is "never" for this server, so it is refused`, rule: "approval.never" }
+        : d,
+    );
   }
   return decisions;
 }
