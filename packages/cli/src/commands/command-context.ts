@@ -1,0 +1,51 @@
+import type { Arguments } from "yargs";
+import type { GlobalOptions } from "../argv.js";
+import { createDebugLog, type DebugLog } from "../debug-log.js";
+import { parseSetting, type Settings } from "../settings.js";
+
+/** What every command handler gets: parsed options, the server, helpers. */
+export interface CommandContext {
+  json: boolean;
+  quiet: boolean;
+  all: boolean;
+  settings: Settings;
+  /** Tokens after `--`, if any. */
+  serverTokens: string[] | undefined;
+  debug: DebugLog;
+}
+
+function flag(argv: Arguments, name: string): boolean {
+  return argv[name] === true;
+}
+
+/**
+ * Merges the options given before the command word (already parsed on the
+ * warm path) with those yargs parsed after it.
+ *
+ * @throws McpwardError `USAGE` for a bad timeout value
+ */
+export function commandContext(
+  argv: Arguments,
+  before: GlobalOptions,
+  serverTokens: string[] | undefined,
+): CommandContext {
+  const settings: Settings = { ...before.settings };
+  for (const [key, option] of [
+    ["idleTimeout", "idle-timeout"],
+    ["toolTimeout", "tool-timeout"],
+    ["startupTimeout", "startup-timeout"],
+  ] as const) {
+    const raw = argv[option];
+    if (typeof raw === "string" || typeof raw === "number") {
+      settings[key] = parseSetting(key, String(raw));
+    }
+  }
+  return {
+    json: before.json || flag(argv, "json"),
+    quiet: before.quiet || flag(argv, "quiet"),
+    all: flag(argv, "all"),
+    settings,
+    serverTokens,
+    debug: createDebugLog(before.debug || flag(argv, "debug")),
+  };
+}

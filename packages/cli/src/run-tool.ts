@@ -1,0 +1,126 @@
+import { parseServerSpec, stripTerminalEscapes } from "@mcpward/core/light";
+import type { DaemonEvent } from "@mcpward/daemon/client";
+import type { GlobalOptions } from "./argv.js";
+import { BinaryFiles } from "./binary-files.js";
+import { type DaemonSession, firstRequest, openSession } from "./daemon-session.js";
+import type { DebugLog } from "./debug-log.js";
+import { trapInterrupt } from "./interrupt.js";
+import { formatResult } from "./output.js";
+import { StatusLine } from "./status-line.js";
+import { substituteStdinJson } from "./stdin-json.js";
+import { stdoutIsTTY, writeStderr, writeStdout } from "./stdio.js";
+import { USAGE } from "./usage.js";
+
+/** What {@link runTool} is asked to do. */
+export interface ToolRequest {
+  options: GlobalOptions;
+  /** Undefined for `mcpward --help -- <server>` (the tool list). */
+  tool: string | undefined;
+  toolTokens: string[];
+  help: boolean;
+  serverTokens: string[];
+}
+
+/** Prints what the daemon streams while a call runs. */
+function eventPrinter(options: GlobalOptions, progress: StatusLine): (event: DaemonEvent) => void {
+  return (event) => {
+    if (event.event === "stderr") {
+      if (!options.verbose) return;
+      progress.clear();
+      writeStderr(`${String(event.data)}\n`);
+    } else if (event.event === "progress") {
+      const p = (event.data ?? {}) as { progress?: unknown; total?: unknown; message?: unknown };
+      const count =
+        p.total === undefined
+          ? `${String(p.progress)}`
+          : `${String(p.progress)}/${String(p.total)}`;
+      const text = typeof p.message === "string" ? `${count} ${p.message}` : count;
+      if (options.quiet) return;
+      if (process.stderr.isTTY) progress.show(`mcpward: ${text}`);
+      else if (options.verbose) writeStderr(`mcpward: progress ${text}\n`);
+    } else if (!options.quiet) {
+      progress.clear();
+      const data = event.data as { message?: unknown } | string;
+      const text = typeof data === "string" ? data : String(data?.message ?? JSON.stringify(data));
+      writeStderr(`mcpward: ${text}\n`);
+    }
+  };
+}
+
+/**
+ * Calls one tool (or shows its help, or the server's tool list) through the
+ * daemon of the server given after `--`, prints the result, and returns the
+ * exit code.
+ */
+export async function runTool(request: ToolRequest, debug: DebugLog): Promise<number> {
+  const { options } = request;
+  const spec = parseServerSpec(request.serverTokens);
+  const tokens = request.help ? [] : await substituteStdinJson(request.toolTokens);
+  // Ctrl+C before the call is sent: nothing to cancel, leave at once.
+  let untrap = trapInterrupt();
+  let session: DaemonSession;
+  try {
+    session = await openSession(spec, {
+      settings: options.settings,
+      quiet: options.quiet,
+      debug,
+    });
+  } finally {
+    untrap();
+  }
+  const { client } = session.ensured;
+  try {
+    if (request.help || request.tool === undefined) {
+      const { text } = await firstRequest(session, (c) => c.help(request.tool));
+      debug("help received");
+      const body = request.tool === undefined ? `${USAGE}\n${text}` : text;
+      await writeStdout(ensureNewline(stdoutIsTTY() ? stripTerminalEscapes(body) : body));
+      return 0;
+    }
+    const controller = new AbortController();
+    untrap = trapInterrupt(() => {
+      debug("SIGINT: cancelling the call");
+      controller.abort();
+    });
+    const progress = new StatusLine(process.stderr.isTTY === true && !options.quiet);
+    debug(`calling ${request.tool}`);
+    const result = await firstRequest(session, (c) =>
+      c.call(
+        {
+          tool: request.tool!,
+          tokens,
+          cwd: process.cwd(),
+          clientPid: process.pid,
+          ...(options.verbose ? { stderr: true } : {}),
+          ...(options.yes ? { approve: true } : {}),
+          ...(Object.keys(options.settings).length > 0 ? { settings: options.settings } : {}),
+        },
+        { signal: controller.signal, onEvent: eventPrinter(options, progress) },
+      ),
+    ).finally(() => progress.clear());
+    debug("result received");
+    const tty = stdoutIsTTY();
+    if (result.isError === true && !options.raw) {
+      const text = formatResult(result, { tty: process.stderr.isTTY === true });
+      if (options.json) {
+        process.stderr.write(
+          `${JSON.stringify({ error: { code: "TOOL_ERROR", message: text.replace(/\n$/, "") } })}\n`,
+        );
+      } else writeStderr(text);
+      return 1;
+    }
+    const files = new BinaryFiles();
+    await writeStdout(
+      formatResult(result, { raw: options.raw, tty, saveBinary: (item) => files.save(item) }),
+    );
+    debug("output written");
+    return result.isError === true ? 1 : 0;
+  } finally {
+    untrap();
+    client.close();
+  }
+}
+
+function ensureNewline(text: string): string {
+  return text === "" || text.endsWith("\n") ? text : `${text}\n`;
+}
