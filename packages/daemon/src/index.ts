@@ -22,3 +22,17 @@ export {
 export { parseToolArguments } from "./flag-parser.js";
 export { renderToolHelp, renderToolList } from "./tool-help.js";
 export { findTool } from "./tool-name.js";
+export {
+  type AuditBreak,
+  type AuditEntry,
+  type AuditEvidence,
+  type AuditRecord,
+  type AuditVerifyResult,
+  AuditWriter,
+  auditDirectory,
+  exportAudit,
+  formatAuditTable,
+  parseSince,
+  readAudit,
+  verifyAudit,
+} from "./audit/index.js";

@@ -98,6 +98,13 @@ export async function ensureDaemon(options: EnsureDaemonOptions): Promise<Ensure
           env,
           startupMs + 5000,
         );
+      } catch (error) {
+        // Two waiters that take over one stale lock at the same moment both
+        // spawn; the daemon that binds first wins and the other refuses to
+        // start. The loser's caller uses the winner.
+        const winner = await connectExisting(paths).catch(() => null);
+        if (winner) return result(winner, false);
+        throw error;
       } finally {
         lock.release();
       }
@@ -192,7 +199,9 @@ async function spawnDaemon(
       clearTimeout(timer);
       reject(new McpwardError("DAEMON_FAILED", `could not start the daemon: ${error.message}`));
     });
-    child.once("exit", (code) => {
+    // "close", not "exit": exit can come before the last stdout data, and the
+    // error line the daemon printed would be lost.
+    child.once("close", (code) => {
       clearTimeout(timer);
       if (out.includes("\n")) return;
       reject(

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
-import { computeProjectId, daemonPaths, runtimeRoot } from "@mcpward/core/light";
+import { dirname, join } from "node:path";
+import { computeProjectId, runtimeRoot } from "@mcpward/core/light";
 import { DaemonClient } from "./daemon-client.js";
 import { type DaemonMetadata, readMetadata } from "./metadata.js";
 import { reapDeadDaemons } from "./orphans.js";
@@ -86,9 +86,9 @@ export async function stopDaemon(entry: DaemonEntry): Promise<void> {
     }
   }
   await stopDaemonProcess(entry.meta);
-  await reapDeadDaemons(
-    daemonPaths(runtimeRoot(), entry.meta.projectId, entry.meta.daemonId).projectDir,
-  );
+  // The directory the daemon lived in: the runtime root of the scope it was
+  // listed from, which need not be the one process.env points at.
+  await reapDeadDaemons(dirname(entry.meta.socket));
 }
 
 /** Stops every daemon in scope; returns how many were stopped. */

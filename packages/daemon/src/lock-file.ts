@@ -1,4 +1,12 @@
-import { closeSync, constants, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { isSameProcess, processStartTime } from "./process-info.js";
 
 /** A held lock; release it when the daemon is up (or failed). */
@@ -45,15 +53,30 @@ export function tryLock(path: string): HeldLock | null {
   return null;
 }
 
+/** A lock file that is still empty or unreadable after this long is junk. */
+const JUNK_AGE_MS = 5000;
+
 function isStale(path: string): boolean {
   let holder: { pid?: unknown; startTime?: unknown };
   try {
     holder = JSON.parse(readFileSync(path, "utf8")) as typeof holder;
   } catch (error) {
-    // Being written right now, or junk. Junk older than a few seconds is stale.
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    return true;
+    // Being written right now (the holder has created it but not yet written
+    // its pid), or junk. Only junk older than a few seconds is stale: taking
+    // over a lock that is being written would start a second daemon.
+    return isOlderThan(path, JUNK_AGE_MS);
   }
-  if (typeof holder.pid !== "number" || typeof holder.startTime !== "string") return true;
+  if (typeof holder.pid !== "number" || typeof holder.startTime !== "string") {
+    return isOlderThan(path, JUNK_AGE_MS);
+  }
   return !isSameProcess(holder.pid, holder.startTime);
+}
+
+function isOlderThan(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > ms;
+  } catch {
+    return false; // gone: not stale, just retry
+  }
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { removeSocketSafely } from "@mcpward/core/light";
 import { type DaemonMetadata, readMetadata } from "./metadata.js";
 import { isSameProcess, processGroupAlive, signalProcess } from "./process-info.js";
+import { isListening } from "./socket-guard.js";
 
 /** What {@link reapDeadDaemons} found for one dead daemon. */
 export interface ReapedDaemon {
@@ -15,8 +16,8 @@ export interface ReapedDaemon {
  * Finds daemons of one project that are gone (their pid is dead or now
  * belongs to another process) and cleans up after them: ends their server's
  * process group when the server is still the same process (pid plus start
- * time, so a reused pid is never killed), then removes their socket,
- * metadata and stale lock.
+ * time, so a reused pid is never killed), then removes their metadata and
+ * their socket unless something still listens on it.
  */
 export async function reapDeadDaemons(projectRuntimeDir: string): Promise<ReapedDaemon[]> {
   let names: string[];
@@ -32,10 +33,15 @@ export async function reapDeadDaemons(projectRuntimeDir: string): Promise<Reaped
     const meta = readMetadata(metaPath);
     if (!meta || isSameProcess(meta.pid, meta.startTime)) continue;
     reaped.push({ daemonId: meta.daemonId, killedServerPid: await killOrphanServer(meta) });
-    try {
-      removeSocketSafely(join(projectRuntimeDir, `${meta.daemonId}.sock`));
-    } catch {
-      // not a socket: leave it for the user
+    const socket = join(projectRuntimeDir, `${meta.daemonId}.sock`);
+    // Something listens there (a daemon that replaced this one and has not
+    // written its metadata yet, or a foreign listener): never remove it.
+    if (!(await isListening(socket))) {
+      try {
+        removeSocketSafely(socket);
+      } catch {
+        // not a socket: leave it for the user
+      }
     }
     try {
       unlinkSync(metaPath);

@@ -20,6 +20,11 @@ export interface ServerProcessOptions {
   onStderrLine(line: string): void;
   /** Something on stdout that is not a JSON-RPC message. */
   onJunk(description: string): void;
+  /**
+   * The process exists (before initialize): its pid must be recorded now, so
+   * a daemon killed while its server starts still leaves the pid to reap.
+   */
+  onSpawn?(pid: number): void;
 }
 
 /** Exit details of the server process. */
@@ -73,7 +78,10 @@ export class ServerTransport implements Transport {
       child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
       child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
       child.stdin.on("error", () => {}); // EPIPE when the server dies; close reports it
-      child.once("spawn", () => resolve());
+      child.once("spawn", () => {
+        if (child.pid !== undefined) o.onSpawn?.(child.pid);
+        resolve();
+      });
       child.once("error", (error: NodeJS.ErrnoException) => {
         if (child.pid === undefined) {
           reject(spawnError(o.command, error));

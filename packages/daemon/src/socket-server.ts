@@ -12,7 +12,7 @@ export interface SocketServerOptions extends ConnectionHost {
 /**
  * The daemon's Unix socket: created 0600 (the umask is tightened around
  * bind, and the mode is checked after), at most `maxConnections` clients at
- * once (one more gets a `BUSY` error frame and is closed).
+ * once (every one more gets a `BUSY` error frame and is closed).
  */
 export class SocketServer {
   private server: Server | null = null;
@@ -32,8 +32,10 @@ export class SocketServer {
   }
 
   async listen(): Promise<void> {
+    // No server.maxConnections: Node closes connections over it without a
+    // word, so a burst of clients would get no BUSY. Every connection over the
+    // limit is answered and closed as soon as the answer is written instead.
     const server = createServer({ allowHalfOpen: false }, (socket) => this.accept(socket));
-    server.maxConnections = this.options.maxConnections + 16; // headroom to say BUSY
     this.server = server;
     const previous = process.umask(0o177);
     try {
@@ -60,6 +62,8 @@ export class SocketServer {
   private accept(socket: Socket): void {
     if (this.connections.size >= this.options.maxConnections) {
       socket.on("error", () => {});
+      // Free the descriptor as soon as the frame is handed to the kernel, so a
+      // flood of connections cannot hold many of them open.
       socket.end(
         encodeFrame({
           id: null,
@@ -68,6 +72,7 @@ export class SocketServer {
             message: `daemon is serving ${this.options.maxConnections} connections already; retry, or raise MCPWARD_MAX_CONNECTIONS`,
           },
         }),
+        () => socket.destroy(),
       );
       setTimeout(() => socket.destroy(), 200).unref();
       return;

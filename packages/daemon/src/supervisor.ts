@@ -188,6 +188,7 @@ export class Supervisor {
       killGraceMs: o.killGraceMs,
       onStderrLine: (line) => o.onStderr(o.log.stderr(line)),
       onJunk: (what) => o.log.event(`server stdout: ${what}`),
+      onSpawn: (pid) => o.onProcessChange(pid),
     });
     const client = new Client({ name: "mcpward", version: o.clientVersion }, { capabilities: {} });
     client.onclose = () => this.onClosed(transport);
@@ -203,6 +204,7 @@ export class Supervisor {
     } catch (error) {
       const started = transport.pid !== null;
       await transport.close();
+      if (started) o.onProcessChange(null);
       if (McpwardError.isInstance(error)) throw error;
       if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
         throw new McpwardError(
@@ -218,7 +220,6 @@ export class Supervisor {
         { cause: error },
       );
     }
-    o.onProcessChange(transport.pid);
     this.client = client;
     this.state = "ready";
     this.startedAt = Date.now();

@@ -32,4 +32,5 @@ export {
   verifyAudit,
 } from "./audit-verify.js";
 export { AuditWriter, type AuditWriterOptions } from "./audit-writer.js";
+export { auditDirectory } from "./audit-location.js";
 export { parseSince } from "./parse-since.js";
