@@ -1,5 +1,7 @@
 import { parseServerSpec, stripTerminalEscapes } from "@mcpward/core/light";
-import type { DaemonEvent } from "@mcpward/daemon/client";
+import type { ApprovalRequest } from "@mcpward/core/light";
+import type { DaemonClient, DaemonEvent } from "@mcpward/daemon/client";
+import { canPrompt, promptApproval } from "./approval-prompt.js";
 import type { GlobalOptions } from "./argv.js";
 import { BinaryFiles } from "./binary-files.js";
 import { type DaemonSession, firstRequest, openSession } from "./daemon-session.js";
@@ -21,9 +23,22 @@ export interface ToolRequest {
   serverTokens: string[];
 }
 
-/** Prints what the daemon streams while a call runs. */
-function eventPrinter(options: GlobalOptions, progress: StatusLine): (event: DaemonEvent) => void {
+/** Prints what the daemon streams while a call runs, and answers approval requests. */
+function eventPrinter(
+  options: GlobalOptions,
+  progress: StatusLine,
+  client: DaemonClient,
+  startingLine?: StatusLine,
+): (event: DaemonEvent) => void {
   return (event) => {
+    if (event.event === "approval") {
+      progress.clear();
+      startingLine?.clear();
+      void promptApproval(event.data as ApprovalRequest)
+        .then((answer) => client.answerApproval(event.id, answer))
+        .catch(() => client.answerApproval(event.id, "deny").catch(() => {}));
+      return;
+    }
     if (event.event === "stderr") {
       if (!options.verbose) return;
       progress.clear();
@@ -69,9 +84,18 @@ export async function runTool(request: ToolRequest, debug: DebugLog): Promise<nu
     untrap();
   }
   const { client } = session.ensured;
+  const approval = {
+    ...(options.yes ? { approve: true } : {}),
+    ...(canPrompt() ? { interactive: true } : {}),
+  };
   try {
     if (request.help || request.tool === undefined) {
-      const { text } = await firstRequest(session, (c) => c.help(request.tool));
+      const noProgress = new StatusLine(false);
+      const { text } = await firstRequest(session, (c) =>
+        c.help(request.tool, approval, {
+          onEvent: eventPrinter(options, noProgress, c, session.status),
+        }),
+      );
       debug("help received");
       const body = request.tool === undefined ? `${USAGE}\n${text}` : text;
       await writeStdout(ensureNewline(stdoutIsTTY() ? stripTerminalEscapes(body) : body));
@@ -92,10 +116,10 @@ export async function runTool(request: ToolRequest, debug: DebugLog): Promise<nu
           cwd: process.cwd(),
           clientPid: process.pid,
           ...(options.verbose ? { stderr: true } : {}),
-          ...(options.yes ? { approve: true } : {}),
+          ...approval,
           ...(Object.keys(options.settings).length > 0 ? { settings: options.settings } : {}),
         },
-        { signal: controller.signal, onEvent: eventPrinter(options, progress) },
+        { signal: controller.signal, onEvent: eventPrinter(options, progress, c, session.status) },
       ),
     ).finally(() => progress.clear());
     debug("result received");

@@ -10,6 +10,10 @@ usage:
   mcpward --help -- <server>            list the server's tools
   mcpward <tool> --help -- <server>     show a tool's flags and examples
   mcpward daemon start|stop|restart|status|logs|clean [-- <server>]
+  mcpward audit [list|verify|export]    show, check or export this project's audit log
+  mcpward policy check -- <server>      explain the trust level, rules and outcome
+  mcpward policy trust|revoke -- <server>
+                                        approve or forget a third-party server
   mcpward completion                    print a bash/zsh completion script
 
 options (before the tool name):
@@ -31,8 +35,8 @@ tool flags (after the tool name):
   (all arguments at once, - reads standard input)
 
 exit codes:
-  0 ok, 1 tool error, 2 usage error, 3 denied, 4 server failed,
-  5 timed out, 6 mcpward failed, 130 cancelled
+  0 ok, 1 tool error (audit verify: chain broken), 2 usage error, 3 denied,
+  4 server failed, 5 timed out, 6 mcpward failed, 130 cancelled
 
 example:
   mcpward add --a 2 --b 3 -- node examples/utility-server/server.mjs

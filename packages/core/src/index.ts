@@ -3,6 +3,8 @@
 // to other repositories.
 
 export {
+  type ApprovalAnswer,
+  type ApprovalRequest,
   type ClientAuth,
   type ClientHello,
   checkSocketPathLength,

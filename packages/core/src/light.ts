@@ -27,6 +27,8 @@ export {
 export { configRoot, type DaemonPaths, daemonPaths, runtimeRoot, stateRoot } from "./paths.js";
 export { ensurePrivateDir } from "./private-dir.js";
 export type {
+  ApprovalAnswer,
+  ApprovalRequest,
   ClientAuth,
   ClientHello,
   ErrorPayload,

@@ -2,6 +2,7 @@
 // and @mcpward/core/light only: no SDK, no valibot (the CLI's warm path).
 
 export {
+  type ApprovalOptions,
   type ConnectOptions,
   DaemonClient,
   type DaemonEvent,

@@ -1,5 +1,7 @@
 import type { Socket } from "node:net";
 import {
+  type ApprovalAnswer,
+  type ApprovalRequest,
   ClientAuthSchema,
   ClientHelloSchema,
   computeProof,
@@ -35,7 +37,7 @@ export interface IncomingRequest {
   signal: AbortSignal;
   connection: Connection;
   /** Sends an event tied to this request. */
-  emit(event: "stderr" | "progress" | "notice", data: unknown): void;
+  emit(event: "stderr" | "progress" | "notice" | "approval", data: unknown): void;
 }
 
 type Phase = "hello" | "auth" | "ready" | "closed";
@@ -52,6 +54,8 @@ export class Connection {
   private clientNonce = "";
   private readonly serverNonce = createNonce();
   private readonly inFlight = new Map<number, AbortController>();
+  /** Calls of this connection waiting for their user's answer. */
+  private readonly approvals = new Map<number, (answer: ApprovalAnswer) => void>();
   private handshakeTimer: NodeJS.Timeout | null;
   private idleTimer: NodeJS.Timeout | null = null;
 
@@ -81,6 +85,37 @@ export class Connection {
     const controller = this.inFlight.get(target);
     if (!controller) return false;
     controller.abort(reason);
+    return true;
+  }
+
+  /**
+   * Asks this connection's user about one of its calls: sends an `approval`
+   * event and waits for an `approve` request from this same connection (no
+   * other connection can answer). Aborting the call, closing the connection
+   * or the time limit all count as deny.
+   */
+  askApproval(id: number, request: ApprovalRequest, signal: AbortSignal, timeoutMs: number): Promise<ApprovalAnswer> {
+    return new Promise((resolve) => {
+      const done = (answer: ApprovalAnswer): void => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        this.approvals.delete(id);
+        resolve(answer);
+      };
+      const onAbort = (): void => done("deny");
+      const timer = setTimeout(() => done("deny"), timeoutMs);
+      timer.unref();
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.approvals.set(id, done);
+      this.send({ id, event: "approval", data: request });
+    });
+  }
+
+  /** Delivers an answer to one of this connection's pending approvals. */
+  answerApproval(target: number, answer: ApprovalAnswer): boolean {
+    const waiter = this.approvals.get(target);
+    if (!waiter) return false;
+    waiter(answer);
     return true;
   }
 

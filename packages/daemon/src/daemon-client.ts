@@ -14,8 +14,18 @@ import {
 
 /** An event the daemon sent while a request ran. */
 export interface DaemonEvent {
-  event: "stderr" | "progress" | "notice";
+  event: "stderr" | "progress" | "notice" | "approval";
   data: unknown;
+  /** The request the event belongs to (answer an `approval` with {@link DaemonClient.answerApproval}). */
+  id: number;
+}
+
+/** How a request may get past an `ask` decision. */
+export interface ApprovalOptions {
+  /** `--yes`: approve an ask for this request. */
+  approve?: boolean;
+  /** This client can prompt its user (it answers `approval` events). */
+  interactive?: boolean;
 }
 
 /** Options of one request. */
@@ -227,15 +237,27 @@ export class DaemonClient {
     return this.request("ping");
   }
 
-  listTools(): Promise<{
+  listTools(approval: ApprovalOptions = {}, options: RequestOptions = {}): Promise<{
     tools: Array<{ name: string; description?: string; inputSchema: unknown }>;
   }> {
-    return this.request("tools/list");
+    return this.request("tools/list", approval, options);
   }
 
   /** Help text for one tool, or the tool list when `tool` is omitted. */
-  help(tool?: string): Promise<{ text: string; tool?: string }> {
-    return this.request("tools/help", tool === undefined ? {} : { tool });
+  help(
+    tool?: string,
+    approval: ApprovalOptions = {},
+    options: RequestOptions = {},
+  ): Promise<{ text: string; tool?: string }> {
+    return this.request("tools/help", tool === undefined ? approval : { ...approval, tool }, options);
+  }
+
+  /**
+   * Answers an `approval` event of one of this connection's requests (only
+   * the connection that made the request can answer it).
+   */
+  answerApproval(id: number, answer: "once" | "always" | "deny"): Promise<{ delivered: boolean }> {
+    return this.request("approve", { target: id, answer });
   }
 
   /** Calls a tool; the result is the MCP CallToolResult. */
@@ -277,7 +299,7 @@ export class DaemonClient {
       const pending = this.pending.get(value.id);
       if (!pending) continue;
       if (value.event !== undefined) {
-        pending.onEvent?.({ event: value.event, data: value.data });
+        pending.onEvent?.({ event: value.event, data: value.data, id: value.id });
         continue;
       }
       this.pending.delete(value.id);

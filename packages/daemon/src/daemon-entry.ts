@@ -18,7 +18,7 @@ import { toPayload } from "./connection.js";
 import { Daemon } from "./daemon.js";
 import { DaemonSpecSchema } from "./daemon-spec.js";
 import { reapDeadDaemons } from "./orphans.js";
-import { buildServerEnv } from "./server-env.js";
+import { PolicyGate } from "./policy-gate.js";
 import { prepareSocketPath } from "./socket-guard.js";
 
 const MAX_SPEC_BYTES = 4 * 1024 * 1024;
@@ -75,6 +75,25 @@ async function main(): Promise<void> {
   const paths = daemonPaths(spec.runtimeDir, projectId, daemonId);
   ensurePrivateDir(paths.projectDir);
   checkSocketPathLength(paths.socket);
+  // Policy decides before anything starts: a deny never binds a socket.
+  const gate = await PolicyGate.open({
+    command: spec.command,
+    args: spec.args,
+    env: spec.env,
+    projectDir: spec.projectDir,
+    serverKey: daemonId,
+    callerEnv: process.env,
+    profile: spec.profile,
+  });
+  const { decision: startDecision } = await gate.checkServerStart();
+  if (startDecision.action === "deny") {
+    await gate.close();
+    throw new McpwardError(
+      "POLICY_DENIED",
+      `denied starting this server: ${startDecision.reason} (rule ${startDecision.rule})`,
+      { data: { rule: startDecision.rule } },
+    );
+  }
   await reapDeadDaemons(paths.projectDir);
   await prepareSocketPath(paths.socket);
 
@@ -85,7 +104,10 @@ async function main(): Promise<void> {
     metaPath: paths.meta,
     logPath: join(spec.stateDir, "logs", projectId, `${daemonId}.log`),
     secret: createSecret(),
-    serverEnv: buildServerEnv(process.env, spec.env),
+    serverEnv: gate.serverEnv(),
+    gate,
+    startDecision,
+    callerEnv: process.env,
     onExit: () => process.exit(0),
   });
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {

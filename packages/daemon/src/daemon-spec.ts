@@ -28,6 +28,10 @@ export const DaemonSpecSchema = v.object({
   runtimeDir: Path,
   stateDir: Path,
   settings: v.optional(DaemonSettingsSchema, {}),
+  /** `--yes`: an ask about starting the server is approved for this start. */
+  approve: v.optional(v.boolean()),
+  /** Config profile (`--profile` or MCPWARD_PROFILE). */
+  profile: v.optional(v.pipe(v.string(), v.maxLength(128))),
 });
 
 /** A validated daemon spec. */

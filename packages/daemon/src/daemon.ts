@@ -11,9 +11,13 @@ import {
 } from "@mcpward/core";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import * as v from "valibot";
+import type { Decision } from "@mcpward/policy";
+import { type ApprovalParams, settleDecision } from "./approval.js";
 import type { IncomingRequest } from "./connection.js";
+import { DaemonAudit } from "./daemon-audit.js";
 import type { DaemonSettings, DaemonSpec } from "./daemon-spec.js";
 import { parseToolArguments } from "./flag-parser.js";
+import type { PolicyGate } from "./policy-gate.js";
 import { type DaemonMetadata, readMetadata } from "./metadata.js";
 import { processStartTime, residentMemory } from "./process-info.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -34,6 +38,12 @@ export interface DaemonOptions {
   secret: string;
   /** The server's environment (caller's, filtered, plus explicit env). */
   serverEnv: Record<string, string>;
+  /** Policy for this server: tool-call decisions, approvals, trust store. */
+  gate: PolicyGate;
+  /** The decision about starting the server, taken before the daemon bound its socket. */
+  startDecision: Decision;
+  /** The caller's environment (for the audit and config directories). */
+  callerEnv: Readonly<Record<string, string | undefined>>;
   /** Called once the daemon has shut down. */
   onExit(reason: string): void;
 }
@@ -59,6 +69,9 @@ export class Daemon {
   private inFlight = 0;
   private stopping: Promise<void> | null = null;
   private meta: DaemonMetadata;
+  private readonly audit: DaemonAudit;
+  /** False while starting the server still waits for a user's approval. */
+  private startApproved: boolean;
 
   constructor(private readonly options: DaemonOptions) {
     const { spec, limits } = options;
@@ -71,6 +84,8 @@ export class Daemon {
       secrets: Object.values(spec.env),
     });
     this.limiter = new RateLimiter(limits.callRate);
+    this.audit = new DaemonAudit(spec, options.callerEnv, this.log);
+    this.startApproved = options.startDecision.action === "allow" || spec.approve === true;
     this.supervisor = new Supervisor({
       command: spec.command,
       args: spec.args,
@@ -85,6 +100,8 @@ export class Daemon {
         for (const listener of this.stderrListeners) listener(line);
       },
       onProcessChange: (pid) => this.recordServerPid(pid),
+      onLifecycle: (event, detail) =>
+        this.audit.record({ event: `server.${event}`, ...(event === "crash" ? { error: { message: detail } } : {}) }),
     });
     this.server = new SocketServer({
       path: options.socketPath,
@@ -124,12 +141,35 @@ export class Daemon {
     writeFileAtomic(this.options.metaPath, JSON.stringify(this.meta));
     this.log.event(`daemon ${this.meta.daemonId} listening (pid ${process.pid})`);
     this.armIdleTimer();
-    // Eager start: failures are recorded and reported to the first call.
+    const d = this.options.startDecision;
+    this.audit.record({ event: "policy.decision", decision: { action: d.action, rule: d.rule, reason: d.reason } });
+    for (const warning of this.options.gate.warnings) this.log.event(`config: ${warning}`);
+    // Eager start, unless starting waits for a user's approval. Failures are
+    // recorded and reported to the first call.
+    if (this.startApproved) this.startServer();
+  }
+
+  private startServer(): void {
     this.supervisor.ready().catch((error: unknown) => {
       this.log.event(
         `server failed to start: ${error instanceof Error ? error.message : String(error)}`,
       );
     });
+  }
+
+  /** Makes sure the user approved starting the server (once per daemon). */
+  private async approveStart(request: IncomingRequest, params: ApprovalParams): Promise<void> {
+    if (this.startApproved) return;
+    const how = await settleDecision(
+      this.options.startDecision,
+      request,
+      params,
+      { kind: "server-start", server: this.serverLabel(), trustLevel: this.options.gate.classification.level },
+      () => this.options.gate.rememberServer(),
+    );
+    this.log.event(`starting the server was approved (${how})`);
+    this.startApproved = true;
+    this.startServer();
   }
 
   /** Stops everything: socket, server process group, files. Safe to call twice. */
@@ -139,6 +179,8 @@ export class Daemon {
       if (this.idleTimer) clearTimeout(this.idleTimer);
       await this.server.close();
       await this.supervisor.stop();
+      await this.options.gate.close().catch(() => {});
+      await this.audit.close().catch(() => {});
       this.removeFiles();
       this.log.close();
       this.options.onExit(reason);
@@ -195,16 +237,24 @@ export class Daemon {
   }
 
   private async handle(request: IncomingRequest): Promise<unknown> {
-    this.lastUsedAt = Date.now();
+    // Only use of the server counts as activity: status and ping must not
+    // keep an idle daemon alive.
+    if (request.method.startsWith("tools/")) this.lastUsedAt = Date.now();
     if (this.stopping) throw new McpwardError("DAEMON_FAILED", "daemon is shutting down; retry");
     const params = this.params(request);
     switch (request.method) {
       case "ping":
         return { pong: true, pid: process.pid, version: DAEMON_VERSION };
       case "tools/list":
+        await this.approveStart(request, params as ApprovalParams);
         return { tools: await this.supervisor.listTools() };
       case "tools/help":
+        await this.approveStart(request, params as ApprovalParams);
         return this.help((params as { tool?: string }).tool);
+      case "approve": {
+        const { target, answer } = params as { target: number; answer: "once" | "always" | "deny" };
+        return { delivered: request.connection.answerApproval(target, answer) };
+      }
       case "tools/call":
         return this.call(request, params as v.InferOutput<(typeof ParamsSchemas)["tools/call"]>);
       case "cancel": {
@@ -243,6 +293,10 @@ export class Daemon {
     return { text: renderToolHelp(tool, label), tool: tool.name };
   }
 
+  /**
+   * Applies a client's daemon settings: idle and startup timeouts from now
+   * on; a tool timeout only to that client's call (see {@link call}).
+   */
   private applySettings(settings: DaemonSettings): void {
     if (settings.idleTimeout !== undefined) {
       this.idleTimeoutMs = Math.max(1000, settings.idleTimeout * 1000);
@@ -250,7 +304,6 @@ export class Daemon {
     }
     if (settings.startupTimeout !== undefined)
       this.startupTimeoutMs = settings.startupTimeout * 1000;
-    if (settings.toolTimeout !== undefined) this.toolTimeoutMs = settings.toolTimeout * 1000;
   }
 
   private async call(
@@ -273,28 +326,89 @@ export class Daemon {
     this.inFlight++;
     const listener = (line: string) => request.emit("stderr", line);
     if (params.stderr) this.stderrListeners.add(listener);
+    const started = Date.now();
+    let toolName: string = params.tool;
+    let args: Record<string, unknown> | undefined;
+    let decision: Decision | undefined;
     try {
+      await this.approveStart(request, params);
       const tools = await this.supervisor.listTools();
       const tool = findTool(tools, params.tool);
-      const args = params.arguments
+      toolName = tool.name;
+      args = params.arguments
         ? deepSanitize<Record<string, unknown>>(params.arguments)
         : parseToolArguments(params.tokens ?? [], tool, {
             cwd: params.cwd ?? this.options.spec.projectDir,
             readFile: (path) =>
               this.readArgumentFile(params.cwd ?? this.options.spec.projectDir, path),
           });
+      decision = await this.options.gate.checkToolCall(tool, args);
+      await settleDecision(
+        decision,
+        request,
+        params,
+        {
+          kind: "tool-call",
+          server: this.serverLabel(),
+          tool: tool.name,
+          arguments: this.log.maskValue(args),
+          trustLevel: this.options.gate.classification.level,
+        },
+        () => this.options.gate.rememberTool(tool.name),
+      );
       const result = await this.supervisor.callTool(tool.name, args, {
         signal: request.signal,
-        timeoutMs: this.toolTimeoutMs,
+        timeoutMs: (params.settings?.toolTimeout ?? this.toolTimeoutMs / 1000) * 1000,
         onProgress: (progress) => request.emit("progress", progress),
       });
       this.calls++;
-      return deepSanitize(result, { maxBytes: this.options.limits.maxFrameBytes * 2 });
+      const safe = deepSanitize<Record<string, unknown>>(result, { maxBytes: this.options.limits.maxFrameBytes * 2 });
+      this.auditCall(toolName, args, decision, started, params.clientPid, {
+        outcome: safe.isError === true ? "tool-error" : "ok",
+        resultBytes: JSON.stringify(safe).length,
+      });
+      return safe;
+    } catch (error) {
+      this.auditCall(toolName, args, decision, started, params.clientPid, { error });
+      throw error;
     } finally {
+      // Let stderr the server wrote just before its answer reach the client.
+      if (params.stderr) await new Promise((r) => setTimeout(r, 20));
       this.stderrListeners.delete(listener);
       this.inFlight--;
       this.lastUsedAt = Date.now();
     }
+  }
+
+  private auditCall(
+    tool: string,
+    args: Record<string, unknown> | undefined,
+    decision: Decision | undefined,
+    started: number,
+    clientPid: number | undefined,
+    result: { outcome?: "ok" | "tool-error"; resultBytes?: number; error?: unknown },
+  ): void {
+    const code = McpwardError.isInstance(result.error) ? result.error.code : result.error ? "INTERNAL" : undefined;
+    const outcome =
+      result.outcome ??
+      (code === "POLICY_DENIED" || code === "APPROVAL_REFUSED"
+        ? "denied"
+        : code === "TIMEOUT"
+          ? "timeout"
+          : code === "CANCELLED"
+            ? "cancelled"
+            : "failed");
+    this.audit.record({
+      event: "tool.call",
+      tool,
+      arguments: args,
+      decision: decision && { action: decision.action, rule: decision.rule, reason: decision.reason },
+      durationMs: Date.now() - started,
+      outcome,
+      resultBytes: result.resultBytes,
+      clientPid,
+      error: result.error instanceof Error ? { code, message: result.error.message } : undefined,
+    });
   }
 
   private readArgumentFile(cwd: string, path: string): string {

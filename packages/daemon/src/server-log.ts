@@ -38,6 +38,16 @@ export class ServerLog {
     return redactSecrets(out);
   }
 
+  /** Masks every string inside a JSON-like value (for approval prompts). */
+  maskValue<T>(value: T): T {
+    if (typeof value === "string") return this.mask(value) as T;
+    if (value === null || typeof value !== "object") return value;
+    if (Array.isArray(value)) return value.map((item) => this.maskValue(item)) as T;
+    const out: Record<string, unknown> = Object.create(null);
+    for (const [key, inner] of Object.entries(value)) out[key] = this.maskValue(inner);
+    return redactSecrets(out) as T;
+  }
+
   /** Records one line of the server's stderr. */
   stderr(line: string): string {
     const masked = this.mask(line);

@@ -28,6 +28,8 @@ export interface SupervisorOptions {
   onStderr(line: string): void;
   /** Called when the server process starts or exits. */
   onProcessChange(pid: number | null): void;
+  /** Lifecycle events, for the audit log. */
+  onLifecycle?: (event: "start" | "restart" | "crash" | "stop", detail: string) => void;
 }
 
 /** Options of one tool call. */
@@ -152,9 +154,11 @@ export class Supervisor {
     this.client = null;
     if (this.state !== "failed") this.state = "stopped";
     await this.starting?.catch(() => {});
+    const wasRunning = transport !== null && transport.exit === null;
     if (transport) await transport.close();
     await client?.close().catch(() => {});
     this.options.onProcessChange(null);
+    if (wasRunning) this.options.onLifecycle?.("stop", "stopped by the daemon");
   }
 
   private async startWithBackoff(): Promise<Client> {
@@ -224,6 +228,7 @@ export class Supervisor {
     this.state = "ready";
     this.startedAt = Date.now();
     o.log.event(`server ready (pid ${transport.pid})`);
+    o.onLifecycle?.(this.restarts > 0 ? "restart" : "start", `pid ${transport.pid}`);
     return client;
   }
 
@@ -233,7 +238,10 @@ export class Supervisor {
     this.options.log.event(reason);
     this.client = null;
     this.options.onProcessChange(null);
-    if (this.state === "ready") this.recordCrash(reason);
+    if (this.state === "ready") {
+      this.recordCrash(reason);
+      this.options.onLifecycle?.("crash", reason);
+    }
     // Sweep the rest of its process group (grandchildren).
     void transport.close();
   }

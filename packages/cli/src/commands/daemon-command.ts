@@ -1,12 +1,11 @@
-import { McpwardError } from "@mcpward/core/light";
 import type { Arguments, Argv } from "yargs";
-import { didYouMean } from "../did-you-mean.js";
 import type { CommandContext } from "./command-context.js";
 import { daemonClean } from "./daemon-clean.js";
 import { daemonLogs } from "./daemon-logs.js";
 import { daemonRestart, daemonStart } from "./daemon-start.js";
 import { daemonStatus } from "./daemon-status.js";
 import { daemonStop } from "./daemon-stop.js";
+import { checkSubcommand } from "./subcommand-check.js";
 
 const DAEMON_COMMANDS = ["start", "stop", "restart", "status", "logs", "clean"];
 /** Options whose value is the next word. */
@@ -103,17 +102,9 @@ export function daemonCommands(daemon: Argv, run: Runner): Argv {
  * only say "Unknown argument").
  */
 export function checkDaemonCommand(args: readonly string[]): void {
-  const after = args.slice(args.indexOf("daemon") + 1);
-  for (let i = 0; i < after.length; i++) {
-    const word = after[i]!;
-    if (VALUE_OPTIONS.includes(word)) i++;
-    if (word.startsWith("-")) continue;
-    if (DAEMON_COMMANDS.includes(word)) return;
-    const suggestions = didYouMean(word, DAEMON_COMMANDS);
-    throw new McpwardError(
-      "USAGE",
-      `unknown daemon command ${JSON.stringify(word)}; ${suggestions.length > 0 ? `did you mean ${suggestions.join(" or ")}?` : `use one of ${DAEMON_COMMANDS.join(", ")}`}`,
-      { data: { suggestions } },
-    );
-  }
+  checkSubcommand(args, {
+    command: "daemon",
+    subcommands: DAEMON_COMMANDS,
+    valueOptions: VALUE_OPTIONS,
+  });
 }

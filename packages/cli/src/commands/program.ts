@@ -1,9 +1,12 @@
 import { McpwardError } from "@mcpward/core/light";
 import yargs, { type Arguments, type Argv } from "yargs";
 import { type GlobalOptions, type ParsedArgv, parseGlobalOptions } from "../argv.js";
+import { didYouMean } from "../did-you-mean.js";
 import { writeStdout } from "../stdio.js";
+import { auditCommands, checkAuditCommand } from "./audit-command.js";
 import { type CommandContext, commandContext } from "./command-context.js";
 import { checkDaemonCommand, daemonCommands } from "./daemon-command.js";
+import { checkPolicyCommand, policyCommands } from "./policy-command.js";
 import { toolCompletions } from "./tool-completions.js";
 
 type CommandArgv = Extract<ParsedArgv, { kind: "command" }>;
@@ -71,11 +74,17 @@ function buildProgram(
       if (completing) return;
       if (error) throw error;
       const text = describeFailure(message ?? "bad command line", args);
-      throw new McpwardError("USAGE", `${text} (see mcpward daemon --help)`);
+      throw new McpwardError("USAGE", `${text} (see ${helpCommand(args)})`);
     });
   return globalOptions(program, completing)
     .command("daemon", "manage the daemons of this project", (daemon) =>
       daemonCommands(daemon, run),
+    )
+    .command("audit", "show, verify or export this project's audit log", (audit) =>
+      auditCommands(audit, run),
+    )
+    .command("policy", "explain, approve or revoke a server's trust (-- <server>)", (policy) =>
+      policyCommands(policy, run),
     )
     .completion(
       "completion",
@@ -91,26 +100,31 @@ function buildProgram(
     );
 }
 
+/** The help a failure points to: that of `daemon`, `audit` or `policy`, else mcpward's. */
+function helpCommand(args: readonly string[]): string {
+  const word = args[0];
+  return word === "daemon" || word === "audit" || word === "policy"
+    ? `mcpward ${word} --help`
+    : "mcpward --help";
+}
+
 /**
- * Runs `mcpward daemon …` or `mcpward completion [bash|zsh|fish]` with
- * yargs (loaded only here, never on a tool call).
+ * Runs `mcpward daemon …`, `mcpward audit …`, `mcpward policy …` or
+ * `mcpward completion [bash|zsh|fish]` with yargs (loaded only here, never
+ * on a tool call).
  *
  * @returns the exit code
  * @throws McpwardError `USAGE` for a command-line mistake
  */
 export async function runCommand(parsed: CommandArgv): Promise<number> {
-  if (parsed.command === "audit" || parsed.command === "policy") {
-    throw new McpwardError(
-      "USAGE",
-      `mcpward ${parsed.command} is not available in this version of mcpward`,
-    );
-  }
   const state = { code: 0 };
   if (parsed.command === "completion") {
     await printCompletionScript(parsed);
     return 0;
   }
   if (parsed.command === "daemon") checkDaemonCommand(parsed.args);
+  if (parsed.command === "audit") checkAuditCommand(parsed.args);
+  if (parsed.command === "policy") checkPolicyCommand(parsed.args);
 
   // From the command word on: the options before it are in parsed.options.
   const args = parsed.args.slice(parsed.args.indexOf(parsed.command));
@@ -132,6 +146,16 @@ function describeFailure(message: string, args: readonly string[]): string {
       return typed === undefined ? JSON.stringify(name) : typed.split("=")[0]!;
     });
     return `unknown ${names.length === 1 ? "argument" : "arguments"} ${names.join(", ")}`;
+  }
+  const choice = /^Invalid values:\s*Argument: ([\w-]+), Given: (.+?), Choices: (.+)$/s.exec(
+    message,
+  );
+  if (choice) {
+    const choices = choice[3]!.split(", ").map((c) => c.replace(/^"|"$/g, ""));
+    const given = choice[2]!.replace(/^"|"$/g, "");
+    const suggestions = didYouMean(given, choices);
+    const hint = suggestions.length > 0 ? `did you mean ${suggestions.join(" or ")}? ` : "";
+    return `invalid value ${JSON.stringify(given)} for --${choice[1]}; ${hint}use one of ${choices.join(", ")}`;
   }
   return message.replace(/^[A-Z]/, (c) => c.toLowerCase());
 }

@@ -10,6 +10,7 @@ export type Method =
   | "tools/help"
   | "tools/call"
   | "cancel"
+  | "approve"
   | "status"
   | "shutdown";
 
@@ -58,7 +59,7 @@ export type ResponseFrame =
 /** Something that happens while a request runs (server stderr, progress, notices). */
 export interface EventFrame {
   id: number;
-  event: "stderr" | "progress" | "notice";
+  event: "stderr" | "progress" | "notice" | "approval";
   data: unknown;
 }
 
@@ -73,8 +74,31 @@ export interface ToolsCallParams {
   stderr?: boolean;
   /** Pre-approve an `ask` decision for this one call (`--yes`). */
   approve?: boolean;
+  /**
+   * The client can ask its user: an `ask` decision is sent as an `approval`
+   * event and answered with an `approve` request. Without it, ask means deny.
+   */
+  interactive?: boolean;
   /** Client process id, for the audit log. */
   clientPid?: number;
   /** Daemon settings to apply from now on (seconds), e.g. from `--tool-timeout`. */
   settings?: { idleTimeout?: number; toolTimeout?: number; startupTimeout?: number };
 }
+
+/** What an `approval` event carries: everything the user needs to decide. */
+export interface ApprovalRequest {
+  /** What needs approval: starting the server, or one tool call. */
+  kind: "server-start" | "tool-call";
+  /** The server's command line, env values masked. */
+  server: string;
+  tool?: string;
+  /** The call's arguments, secrets redacted, untruncated otherwise. */
+  arguments?: Record<string, unknown>;
+  reason: string;
+  rule: string;
+  /** The trust level of the server (1–4). */
+  trustLevel: number;
+}
+
+/** The user's answer to an approval request. */
+export type ApprovalAnswer = "once" | "always" | "deny";

@@ -1,6 +1,7 @@
 import { McpwardError } from "../errors.js";
 
 const NEWLINE = 0x0a;
+const CR = 0x0d;
 
 /** One decoded line: a parsed value, or why the line was rejected. */
 export type DecodedFrame =
@@ -20,7 +21,7 @@ export class NdjsonDecoder {
   private failed = false;
   private readonly utf8 = new TextDecoder("utf-8", { fatal: true });
 
-  /** @param maxBytes - largest line accepted, newline excluded */
+  /** @param maxBytes - largest line accepted, newline (LF or CRLF) excluded */
   constructor(private readonly maxBytes: number) {}
 
   /** True once a line over the cap was seen; the stream can no longer be trusted. */
@@ -37,7 +38,9 @@ export class NdjsonDecoder {
     while (start < buffer.length) {
       const newline = buffer.indexOf(NEWLINE, start);
       const end = newline === -1 ? buffer.length : newline;
-      if (this.pending + (end - start) > this.maxBytes) {
+      // The \r of a CRLF ending is part of the newline, not of the frame.
+      const allowed = this.lastByte(buffer, start, end) === CR ? this.maxBytes + 1 : this.maxBytes;
+      if (this.pending + (end - start) > allowed) {
         this.failed = true;
         this.pieces = [];
         this.pending = 0;
@@ -45,7 +48,8 @@ export class NdjsonDecoder {
         return out;
       }
       if (newline === -1) {
-        this.pieces.push(buffer.subarray(start));
+        // A copy: the caller may reuse its buffer for the next read.
+        this.pieces.push(Buffer.from(buffer.subarray(start)));
         this.pending += buffer.length - start;
         break;
       }
@@ -60,6 +64,13 @@ export class NdjsonDecoder {
       if (frame !== null) out.push(frame);
     }
     return out;
+  }
+
+  /** Last byte of the line so far: `buffer[start, end)` after the buffered pieces. */
+  private lastByte(buffer: Buffer, start: number, end: number): number | undefined {
+    if (end > start) return buffer[end - 1];
+    const last = this.pieces.at(-1);
+    return last?.[last.length - 1];
   }
 
   private decodeLine(bytes: Buffer): DecodedFrame | null {
@@ -93,10 +104,29 @@ function badFrame(problem: string): McpwardError {
 /**
  * Encodes one frame as a JSON line.
  *
- * @throws McpwardError `FRAME_TOO_LARGE` when the line exceeds `maxBytes`.
+ * @throws McpwardError `FRAME_TOO_LARGE` when the line exceeds `maxBytes`, or
+ *   `INTERNAL` when the value has no JSON form (undefined, a function, a
+ *   BigInt, a cycle).
  */
 export function encodeFrame(value: unknown, maxBytes = Number.POSITIVE_INFINITY): string {
-  const line = JSON.stringify(value);
+  let line: string | undefined;
+  try {
+    line = JSON.stringify(value);
+  } catch (cause) {
+    throw new McpwardError(
+      "INTERNAL",
+      "frame cannot be encoded as JSON; this is a bug in mcpward",
+      {
+        cause,
+      },
+    );
+  }
+  if (line === undefined) {
+    throw new McpwardError(
+      "INTERNAL",
+      `frame is ${typeof value}, not a JSON value; this is a bug in mcpward`,
+    );
+  }
   if (line.length > maxBytes / 3 && Buffer.byteLength(line) > maxBytes) throw tooLarge(maxBytes);
   return `${line}\n`;
 }
