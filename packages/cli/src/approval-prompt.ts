@@ -5,7 +5,9 @@ import { stripTerminalEscapes } from "@mcpward/core/light";
  * True when an `ask` can be put to a person: stdin and stderr are terminals
  * and `CI` is not set. Otherwise ask means deny (exit 3) with a hint.
  */
-export function canPrompt(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+export function canPrompt(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): boolean {
   return process.stdin.isTTY === true && process.stderr.isTTY === true && !env.CI;
 }
 

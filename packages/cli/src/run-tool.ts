@@ -1,5 +1,5 @@
-import { parseServerSpec, stripTerminalEscapes } from "@mcpward/core/light";
 import type { ApprovalRequest } from "@mcpward/core/light";
+import { parseServerSpec, stripTerminalEscapes } from "@mcpward/core/light";
 import type { DaemonClient, DaemonEvent } from "@mcpward/daemon/client";
 import { canPrompt, promptApproval } from "./approval-prompt.js";
 import type { GlobalOptions } from "./argv.js";

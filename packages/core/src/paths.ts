@@ -1,5 +1,5 @@
 import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -7,20 +7,31 @@ function uid(): number | string {
   return typeof process.getuid === "function" ? process.getuid() : "user";
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value !== undefined && value !== "" ? value : undefined;
+/** An `MCPWARD_*` directory: unset when empty, made absolute when relative. */
+function explicitDir(value: string | undefined): string | undefined {
+  return value !== undefined && value !== "" ? resolve(value) : undefined;
+}
+
+/**
+ * An XDG base directory: the XDG spec says a relative one is invalid and must
+ * be ignored (honouring it would put sockets or logs in the project directory).
+ */
+function xdgDir(value: string | undefined): string | undefined {
+  return value !== undefined && isAbsolute(value) ? value : undefined;
 }
 
 /**
  * The runtime directory (sockets, metadata, locks): `$MCPWARD_RUNTIME_DIR`,
- * else `$XDG_RUNTIME_DIR/mcpward`, else `<tmpdir>/mcpward-<uid>`. macOS's
+ * else `$XDG_RUNTIME_DIR/mcpward`, else `<tmpdir>/mcpward-<uid>`. Empty
+ * variables count as unset, relative XDG ones as invalid (ignored), and a
+ * relative `MCPWARD_*` directory is made absolute against the current one. macOS's
  * per-user tmpdir is long enough to push socket paths over the 104-byte
  * AF_UNIX limit, so there `/tmp` is used instead.
  */
 export function runtimeRoot(env: Env = process.env): string {
-  const explicit = nonEmpty(env.MCPWARD_RUNTIME_DIR);
+  const explicit = explicitDir(env.MCPWARD_RUNTIME_DIR);
   if (explicit) return explicit;
-  const xdg = nonEmpty(env.XDG_RUNTIME_DIR);
+  const xdg = xdgDir(env.XDG_RUNTIME_DIR);
   if (xdg) return join(xdg, "mcpward");
   const base = process.platform === "darwin" && tmpdir().length > 40 ? "/tmp" : tmpdir();
   return join(base, `mcpward-${uid()}`);
@@ -28,24 +39,26 @@ export function runtimeRoot(env: Env = process.env): string {
 
 /**
  * The state directory (daemon logs, audit log): `$MCPWARD_STATE_DIR`, else
- * `$XDG_STATE_HOME/mcpward`, else `~/.local/state/mcpward`.
+ * `$XDG_STATE_HOME/mcpward`, else `~/.local/state/mcpward` (empty and relative
+ * values as for {@link runtimeRoot}).
  */
 export function stateRoot(env: Env = process.env): string {
   return (
-    nonEmpty(env.MCPWARD_STATE_DIR) ??
-    join(nonEmpty(env.XDG_STATE_HOME) ?? join(homedir(), ".local", "state"), "mcpward")
+    explicitDir(env.MCPWARD_STATE_DIR) ??
+    join(xdgDir(env.XDG_STATE_HOME) ?? join(homedir(), ".local", "state"), "mcpward")
   );
 }
 
 /**
  * The user configuration directory (user config, trust store):
  * `$MCPWARD_CONFIG_DIR`, else `$XDG_CONFIG_HOME/mcpward`, else
- * `~/.config/mcpward`. Never inside a project.
+ * `~/.config/mcpward` (empty and relative values as for {@link runtimeRoot}).
+ * Never inside a project.
  */
 export function configRoot(env: Env = process.env): string {
   return (
-    nonEmpty(env.MCPWARD_CONFIG_DIR) ??
-    join(nonEmpty(env.XDG_CONFIG_HOME) ?? join(homedir(), ".config"), "mcpward")
+    explicitDir(env.MCPWARD_CONFIG_DIR) ??
+    join(xdgDir(env.XDG_CONFIG_HOME) ?? join(homedir(), ".config"), "mcpward")
   );
 }
 

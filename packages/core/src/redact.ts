@@ -16,17 +16,24 @@ const TOKEN_PATTERNS: readonly RegExp[] = [
   /\bBearer\s+[A-Za-z0-9._~+/-]{8,}=*/gi,
   /\bglpat-[A-Za-z0-9_-]{20,}\b/g,
   /\bnpm_[A-Za-z0-9]{36}\b/g,
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  // An unterminated key (truncated output) is masked to the end, not shown.
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
 ];
 
 /**
  * `key=value`, `key: value` and `"key": "value"` pairs inside free text. A
  * quoted value is masked whole (it may contain spaces); an unquoted one (or
- * one with no closing quote) up to the next space or separator, keeping an HTTP auth scheme (`Basic`, …) so the
- * credential after it is the part masked.
+ * one with no closing quote) up to the next space or separator, keeping an
+ * HTTP auth scheme (`Basic`, …) so the credential after it is the part masked.
+ *
+ * Server output is hostile and can be megabytes of base64, so the key is
+ * matched without backtracking: only where a word starts, grabbed whole by a
+ * lookahead and a backreference (an atomic group), then checked for a secret
+ * word by a lookbehind that stays inside it. A plain `[\w.-]*token[\w.-]*`
+ * takes quadratic time on a long word and cubic on `tokentoken…`.
  */
 const TEXT_PAIR =
-  /(["']?)([A-Za-z0-9_.-]*(?:token|secret|passw(?:or)?d|api[-_]?key|authorization|cookie|private[-_]?key|credential|access[-_]?key)[A-Za-z0-9_.-]*)\1(\s*[:=]\s*)(?:"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'|(["']?)((?:Basic|Bearer|Digest|Token|Negotiate|NTLM)\s+)?([^\s"',;&]+))/gi;
+  /(?<![A-Za-z0-9_.-])(["']?)(?=([A-Za-z0-9_.-]+))\2(?<=(?:token|secret|passw(?:or)?d|api[-_]?key|authorization|cookie|private[-_]?key|credential|access[-_]?key)[A-Za-z0-9_.-]*)\1(\s*[:=]\s*)(?:"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'|(["']?)((?:Basic|Bearer|Digest|Token|Negotiate|NTLM)\s+)?([^\s"',;&]+))/gi;
 
 /** `Cookie:` / `Set-Cookie:` header lines: every cookie on the line is a secret. */
 const COOKIE_HEADER = /\b((?:set-)?cookie)([ \t]*:[ \t]*)[^\r\n]+/gi;

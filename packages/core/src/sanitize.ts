@@ -84,5 +84,18 @@ export function deepSanitize<T = unknown>(value: unknown, options: SanitizeOptio
     return out;
   };
 
-  return walk(value, 0) as T;
+  try {
+    return walk(value, 0) as T;
+  } catch (error) {
+    // A caller-raised maxDepth can exceed what the stack holds: still an
+    // McpwardError, not a stack overflow escaping to the caller.
+    if (error instanceof RangeError) {
+      throw new McpwardError(
+        "LIMIT_EXCEEDED",
+        "value is nested too deeply to copy; flatten it or lower maxDepth",
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }

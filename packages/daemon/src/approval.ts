@@ -32,9 +32,13 @@ export async function settleDecision(
   if (decision.action === "allow") return "allowed";
   const what = details.kind === "server-start" ? "starting this server" : `calling ${details.tool}`;
   if (decision.action === "deny") {
-    throw new McpwardError("POLICY_DENIED", `denied ${what}: ${decision.reason} (rule ${decision.rule})`, {
-      data: { rule: decision.rule },
-    });
+    throw new McpwardError(
+      "POLICY_DENIED",
+      `denied ${what}: ${decision.reason} (rule ${decision.rule})`,
+      {
+        data: { rule: decision.rule },
+      },
+    );
   }
   if (params.approve) return "pre-approved";
   if (!params.interactive) {
@@ -54,9 +58,13 @@ export async function settleDecision(
     throw new McpwardError("CANCELLED", `${what} was cancelled while waiting for approval`);
   }
   if (answer === "deny") {
-    throw new McpwardError("APPROVAL_REFUSED", `${what} was refused at the approval prompt (rule ${decision.rule})`, {
-      data: { rule: decision.rule },
-    });
+    throw new McpwardError(
+      "APPROVAL_REFUSED",
+      `${what} was refused at the approval prompt (rule ${decision.rule})`,
+      {
+        data: { rule: decision.rule },
+      },
+    );
   }
   if (answer === "always") {
     remember();

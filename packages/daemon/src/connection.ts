@@ -94,7 +94,12 @@ export class Connection {
    * other connection can answer). Aborting the call, closing the connection
    * or the time limit all count as deny.
    */
-  askApproval(id: number, request: ApprovalRequest, signal: AbortSignal, timeoutMs: number): Promise<ApprovalAnswer> {
+  askApproval(
+    id: number,
+    request: ApprovalRequest,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<ApprovalAnswer> {
     return new Promise((resolve) => {
       const done = (answer: ApprovalAnswer): void => {
         clearTimeout(timer);

@@ -119,63 +119,36 @@ export class DaemonClient {
       );
       const onData = (chunk: Buffer): void => {
         for (const frame of decoder.push(chunk)) {
-          if (!frame.ok)
-            return finish(
+          if (!frame.ok) {
+            finish(
               new McpwardError(
                 "HANDSHAKE_FAILED",
                 `daemon sent a bad hello: ${frame.error.message}`,
               ),
             );
-          const hello = frame.value as Record<string, unknown>;
-          if (hello.error) {
-            const e = hello.error as ErrorPayload;
-            return finish(
-              new McpwardError(e.code === "BUSY" ? "BUSY" : "HANDSHAKE_FAILED", e.message),
-            );
+            return;
           }
-          if (
-            hello.type !== "hello" ||
-            typeof hello.nonce !== "string" ||
-            !/^[0-9a-f]{32}$/.test(hello.nonce)
-          ) {
-            return finish(
-              new McpwardError(
-                "HANDSHAKE_FAILED",
-                "the listener on the daemon socket did not answer hello; run `mcpward daemon clean`",
-              ),
-            );
+          const error = checkServerHello(frame.value, secret, clientNonce, socketPath);
+          if (error) {
+            finish(error);
+            return;
           }
-          if (hello.protocol !== PROTOCOL_VERSION) {
-            return finish(
-              new McpwardError(
-                "HANDSHAKE_FAILED",
-                `daemon speaks protocol ${String(hello.protocol)}, this client ${PROTOCOL_VERSION}`,
-                {
-                  data: { [PROTOCOL_MISMATCH]: true },
-                },
-              ),
-            );
-          }
-          if (!verifyProof(hello.proof, secret, "server", clientNonce, hello.nonce)) {
-            return finish(
-              new McpwardError(
-                "HANDSHAKE_FAILED",
-                `the listener on ${socketPath} could not prove it is the daemon; nothing was sent to it. Stop whatever listens there, then run \`mcpward daemon clean\``,
-              ),
-            );
-          }
+          const hello = frame.value as { nonce: string; version?: unknown };
           socket.write(
             encodeFrame({
               type: "auth",
               proof: computeProof(secret, "client", clientNonce, hello.nonce),
             }),
           );
-          const client = new DaemonClient(
-            socket,
-            decoder,
-            typeof hello.version === "string" ? hello.version : "unknown",
+          finish(
+            null,
+            new DaemonClient(
+              socket,
+              decoder,
+              typeof hello.version === "string" ? hello.version : "unknown",
+            ),
           );
-          return finish(null, client);
+          return;
         }
       };
       socket.on("data", onData);
@@ -237,7 +210,10 @@ export class DaemonClient {
     return this.request("ping");
   }
 
-  listTools(approval: ApprovalOptions = {}, options: RequestOptions = {}): Promise<{
+  listTools(
+    approval: ApprovalOptions = {},
+    options: RequestOptions = {},
+  ): Promise<{
     tools: Array<{ name: string; description?: string; inputSchema: unknown }>;
   }> {
     return this.request("tools/list", approval, options);
@@ -249,7 +225,11 @@ export class DaemonClient {
     approval: ApprovalOptions = {},
     options: RequestOptions = {},
   ): Promise<{ text: string; tool?: string }> {
-    return this.request("tools/help", tool === undefined ? approval : { ...approval, tool }, options);
+    return this.request(
+      "tools/help",
+      tool === undefined ? approval : { ...approval, tool },
+      options,
+    );
   }
 
   /**
@@ -321,6 +301,49 @@ export class DaemonClient {
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
   }
+}
+
+/**
+ * Checks the daemon's hello: shape, protocol version and, above all, its
+ * proof of the secret, before the client sends anything else.
+ *
+ * @returns the error to fail with, or null when the daemon proved itself
+ */
+function checkServerHello(
+  value: unknown,
+  secret: string,
+  clientNonce: string,
+  socketPath: string,
+): McpwardError | null {
+  const hello = (value ?? {}) as Record<string, unknown>;
+  if (hello.error) {
+    const e = hello.error as ErrorPayload;
+    return new McpwardError(e.code === "BUSY" ? "BUSY" : "HANDSHAKE_FAILED", e.message);
+  }
+  if (
+    hello.type !== "hello" ||
+    typeof hello.nonce !== "string" ||
+    !/^[0-9a-f]{32}$/.test(hello.nonce)
+  ) {
+    return new McpwardError(
+      "HANDSHAKE_FAILED",
+      "the listener on the daemon socket did not answer hello; run `mcpward daemon clean`",
+    );
+  }
+  if (hello.protocol !== PROTOCOL_VERSION) {
+    return new McpwardError(
+      "HANDSHAKE_FAILED",
+      `daemon speaks protocol ${String(hello.protocol)}, this client ${PROTOCOL_VERSION}`,
+      { data: { [PROTOCOL_MISMATCH]: true } },
+    );
+  }
+  if (!verifyProof(hello.proof, secret, "server", clientNonce, hello.nonce)) {
+    return new McpwardError(
+      "HANDSHAKE_FAILED",
+      `the listener on ${socketPath} could not prove it is the daemon; nothing was sent to it. Stop whatever listens there, then run \`mcpward daemon clean\``,
+    );
+  }
+  return null;
 }
 
 function asCode(code: string): McpwardError["code"] {

@@ -9,16 +9,15 @@ import {
   removeSocketSafely,
   writeFileAtomic,
 } from "@mcpward/core";
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import * as v from "valibot";
 import type { Decision } from "@mcpward/policy";
+import * as v from "valibot";
 import { type ApprovalParams, settleDecision } from "./approval.js";
 import type { IncomingRequest } from "./connection.js";
 import { DaemonAudit } from "./daemon-audit.js";
 import type { DaemonSettings, DaemonSpec } from "./daemon-spec.js";
 import { parseToolArguments } from "./flag-parser.js";
-import type { PolicyGate } from "./policy-gate.js";
 import { type DaemonMetadata, readMetadata } from "./metadata.js";
+import type { PolicyGate } from "./policy-gate.js";
 import { processStartTime, residentMemory } from "./process-info.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { ServerLog } from "./server-log.js";
@@ -101,7 +100,10 @@ export class Daemon {
       },
       onProcessChange: (pid) => this.recordServerPid(pid),
       onLifecycle: (event, detail) =>
-        this.audit.record({ event: `server.${event}`, ...(event === "crash" ? { error: { message: detail } } : {}) }),
+        this.audit.record({
+          event: `server.${event}`,
+          ...(event === "crash" ? { error: { message: detail } } : {}),
+        }),
     });
     this.server = new SocketServer({
       path: options.socketPath,
@@ -142,7 +144,10 @@ export class Daemon {
     this.log.event(`daemon ${this.meta.daemonId} listening (pid ${process.pid})`);
     this.armIdleTimer();
     const d = this.options.startDecision;
-    this.audit.record({ event: "policy.decision", decision: { action: d.action, rule: d.rule, reason: d.reason } });
+    this.audit.record({
+      event: "policy.decision",
+      decision: { action: d.action, rule: d.rule, reason: d.reason },
+    });
     for (const warning of this.options.gate.warnings) this.log.event(`config: ${warning}`);
     // Eager start, unless starting waits for a user's approval. Failures are
     // recorded and reported to the first call.
@@ -164,7 +169,11 @@ export class Daemon {
       this.options.startDecision,
       request,
       params,
-      { kind: "server-start", server: this.serverLabel(), trustLevel: this.options.gate.classification.level },
+      {
+        kind: "server-start",
+        server: this.serverLabel(),
+        trustLevel: this.options.gate.classification.level,
+      },
       () => this.options.gate.rememberServer(),
     );
     this.log.event(`starting the server was approved (${how})`);
@@ -362,7 +371,9 @@ export class Daemon {
         onProgress: (progress) => request.emit("progress", progress),
       });
       this.calls++;
-      const safe = deepSanitize<Record<string, unknown>>(result, { maxBytes: this.options.limits.maxFrameBytes * 2 });
+      const safe = deepSanitize<Record<string, unknown>>(result, {
+        maxBytes: this.options.limits.maxFrameBytes * 2,
+      });
       this.auditCall(toolName, args, decision, started, params.clientPid, {
         outcome: safe.isError === true ? "tool-error" : "ok",
         resultBytes: JSON.stringify(safe).length,
@@ -388,7 +399,11 @@ export class Daemon {
     clientPid: number | undefined,
     result: { outcome?: "ok" | "tool-error"; resultBytes?: number; error?: unknown },
   ): void {
-    const code = McpwardError.isInstance(result.error) ? result.error.code : result.error ? "INTERNAL" : undefined;
+    const code = McpwardError.isInstance(result.error)
+      ? result.error.code
+      : result.error
+        ? "INTERNAL"
+        : undefined;
     const outcome =
       result.outcome ??
       (code === "POLICY_DENIED" || code === "APPROVAL_REFUSED"
@@ -402,7 +417,11 @@ export class Daemon {
       event: "tool.call",
       tool,
       arguments: args,
-      decision: decision && { action: decision.action, rule: decision.rule, reason: decision.reason },
+      decision: decision && {
+        action: decision.action,
+        rule: decision.rule,
+        reason: decision.reason,
+      },
       durationMs: Date.now() - started,
       outcome,
       resultBytes: result.resultBytes,

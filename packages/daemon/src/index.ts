@@ -2,6 +2,20 @@
 // the client entry. Named exports only.
 
 export {
+  type AuditBreak,
+  type AuditEntry,
+  type AuditEvidence,
+  type AuditRecord,
+  type AuditVerifyResult,
+  AuditWriter,
+  auditDirectory,
+  exportAudit,
+  formatAuditTable,
+  parseSince,
+  readAudit,
+  verifyAudit,
+} from "./audit/index.js";
+export {
   type ConnectOptions,
   cleanDaemons,
   connectTo,
@@ -22,17 +36,3 @@ export {
 export { parseToolArguments } from "./flag-parser.js";
 export { renderToolHelp, renderToolList } from "./tool-help.js";
 export { findTool } from "./tool-name.js";
-export {
-  type AuditBreak,
-  type AuditEntry,
-  type AuditEvidence,
-  type AuditRecord,
-  type AuditVerifyResult,
-  AuditWriter,
-  auditDirectory,
-  exportAudit,
-  formatAuditTable,
-  parseSince,
-  readAudit,
-  verifyAudit,
-} from "./audit/index.js";

@@ -68,7 +68,11 @@ export class PolicyGate {
    *   `UNSAFE_PATH` for a tampered trust store.
    */
   static async open(options: PolicyGateOptions): Promise<PolicyGate> {
-    const config = loadConfig({ projectDir: options.projectDir, env: options.callerEnv, profile: options.profile });
+    const config = loadConfig({
+      projectDir: options.projectDir,
+      env: options.callerEnv,
+      profile: options.profile,
+    });
     const rules = commandLineRules(config);
     const classification = classifyServer({
       command: options.command,
@@ -79,7 +83,9 @@ export class PolicyGate {
       pathValue: options.callerEnv.PATH,
       denyList: config.merged.denyList,
     });
-    const files = [classification.executable, classification.script].filter((p): p is string => p !== null);
+    const files = [classification.executable, classification.script].filter(
+      (p): p is string => p !== null,
+    );
     const contentHash = files.length > 0 ? await hashExecutable(files) : "missing";
     const trust = TrustStore.open(options.callerEnv);
     const plugins =
@@ -95,7 +101,15 @@ export class PolicyGate {
               }),
           })
         : null;
-    return new PolicyGate(options, classification, rules, contentHash, trust, plugins, config.warnings);
+    return new PolicyGate(
+      options,
+      classification,
+      rules,
+      contentHash,
+      trust,
+      plugins,
+      config.warnings,
+    );
   }
 
   /** Facts about the server that policies see. */
@@ -120,25 +134,47 @@ export class PolicyGate {
       decideTrust(this.classification, approved),
     ];
     if (this.plugins) {
-      decisions.push(...(await this.plugins.checkServerStart({ server: this.server, projectDir: this.options.projectDir })));
+      decisions.push(
+        ...(await this.plugins.checkServerStart({
+          server: this.server,
+          projectDir: this.options.projectDir,
+        })),
+      );
     }
     let decision = combineDecisions(decisions, "trust.allow");
     // A remembered approval answers an ask raised by the trust level, not a
     // deny or a plugin's ask.
-    if (decision.action === "ask" && approved && decisions.every((d) => d.action !== "ask" || d.rule.startsWith("trust."))) {
-      decision = { action: "allow", reason: "approved earlier in the trust store", rule: "trust.approved" };
+    if (
+      decision.action === "ask" &&
+      approved &&
+      decisions.every((d) => d.action !== "ask" || d.rule.startsWith("trust."))
+    ) {
+      decision = {
+        action: "allow",
+        reason: "approved earlier in the trust store",
+        rule: "trust.approved",
+      };
     }
     return { decision, decisions };
   }
 
   /** The server's environment for its trust level (blocked and internal variables removed). */
   serverEnv(): Record<string, string> {
-    return serverEnvironment(this.classification.level, this.options.callerEnv, this.options.env, []);
+    return serverEnvironment(
+      this.classification.level,
+      this.options.callerEnv,
+      this.options.env,
+      [],
+    );
   }
 
   /** Decides one tool call. */
   async checkToolCall(
-    tool: { name: string; annotations?: Record<string, unknown> | undefined; inputSchema?: unknown },
+    tool: {
+      name: string;
+      annotations?: Record<string, unknown> | undefined;
+      inputSchema?: unknown;
+    },
     args: Record<string, unknown>,
   ): Promise<ToolDecision> {
     const context = {
@@ -149,14 +185,25 @@ export class PolicyGate {
     };
     const decisions: Decision[] = [
       ...checkToolCall(context, { ...this.rules.tools, approval: this.rules.approval }),
-      ...checkPathArguments(args, tool.inputSchema, this.rules.roots, { base: this.options.projectDir }),
+      ...checkPathArguments(args, tool.inputSchema, this.rules.roots, {
+        base: this.options.projectDir,
+      }),
     ];
     if (this.plugins) decisions.push(...(await this.plugins.checkToolCall(context)));
     const decision = combineDecisions(decisions, "tool.allow");
-    if (decision.action === "ask" && this.rules.approval !== "always" && this.trust.isToolApproved({ ...this.serverApproval(), tool: tool.name })) {
+    if (
+      decision.action === "ask" &&
+      this.rules.approval !== "always" &&
+      this.trust.isToolApproved({ ...this.serverApproval(), tool: tool.name })
+    ) {
       const onlyAsks = decisions.filter((d) => d.action === "ask");
       if (onlyAsks.every((d) => d.rule.startsWith("approval.") || d.rule === "tool.ask")) {
-        return { action: "allow", reason: "approved earlier (always)", rule: "trust.tool-approved", remembered: true };
+        return {
+          action: "allow",
+          reason: "approved earlier (always)",
+          rule: "trust.tool-approved",
+          remembered: true,
+        };
       }
     }
     return decision;
@@ -164,7 +211,10 @@ export class PolicyGate {
 
   /** Remembers an "always" answer for starting this server (this content). */
   rememberServer(): void {
-    this.trust.approveServer({ ...this.serverApproval(), label: [this.options.command, ...this.options.args].join(" ") });
+    this.trust.approveServer({
+      ...this.serverApproval(),
+      label: [this.options.command, ...this.options.args].join(" "),
+    });
   }
 
   /** Remembers an "always" answer for one tool of this server. */
@@ -177,7 +227,11 @@ export class PolicyGate {
   }
 
   private serverApproval(): { projectDir: string; serverKey: string; contentHash: string } {
-    return { projectDir: this.options.projectDir, serverKey: this.options.serverKey, contentHash: this.contentHash };
+    return {
+      projectDir: this.options.projectDir,
+      serverKey: this.options.serverKey,
+      contentHash: this.contentHash,
+    };
   }
 }
 

@@ -148,7 +148,11 @@ export function checkToolCall(context: ToolCallContext, rules: ToolRules): Decis
   if (approval === "never") {
     return decisions.map((d) =>
       d.action === "ask"
-        ? { action: "deny", reason: `${d.reason}; approval is "never" for this server, so it is refused`, rule: "approval.never" }
+        ? {
+            action: "deny",
+            reason: `${d.reason}; approval is "never" for this server, so it is refused`,
+            rule: "approval.never",
+          }
         : d,
     );
   }

@@ -80,7 +80,10 @@ const ToolName = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
 /** Parameter schemas per method. */
 export const ParamsSchemas = {
   ping: v.object({}),
-  "tools/list": v.object({ approve: v.optional(v.boolean()), interactive: v.optional(v.boolean()) }),
+  "tools/list": v.object({
+    approve: v.optional(v.boolean()),
+    interactive: v.optional(v.boolean()),
+  }),
   "tools/help": v.object({
     tool: v.optional(ToolName),
     approve: v.optional(v.boolean()),

@@ -7,6 +7,7 @@ export {
   type AuditEvidenceEvent,
   exportAudit,
 } from "./audit-export.js";
+export { auditDirectory } from "./audit-location.js";
 export { type AuditQuery, type AuditQueryResult, readAudit } from "./audit-query.js";
 export {
   AUDIT_EVENTS,
@@ -32,5 +33,4 @@ export {
   verifyAudit,
 } from "./audit-verify.js";
 export { AuditWriter, type AuditWriterOptions } from "./audit-writer.js";
-export { auditDirectory } from "./audit-location.js";
 export { parseSince } from "./parse-since.js";
