@@ -65,6 +65,8 @@ describe("resolveLimits: defaults and overrides", () => {
       startupTimeout: 30_000,
       maxInFlight: 256,
       callRate: 1000,
+      serverMemoryMb: 0,
+      maxDaemons: 64,
     });
   });
 
@@ -81,6 +83,8 @@ describe("resolveLimits: defaults and overrides", () => {
       MCPWARD_STARTUP_TIMEOUT: " 10 ",
       MCPWARD_MAX_IN_FLIGHT: "9",
       MCPWARD_CALL_RATE: "50",
+      MCPWARD_SERVER_MEMORY_MB: "100",
+      MCPWARD_MAX_DAEMONS: "3",
     });
     expect(limits).toMatchObject({
       maxFrameBytes: 2048,
@@ -90,6 +94,8 @@ describe("resolveLimits: defaults and overrides", () => {
       startupTimeout: 10_000,
       maxInFlight: 9,
       callRate: 50,
+      serverMemoryMb: 100,
+      maxDaemons: 3,
     });
   });
 

@@ -9,7 +9,7 @@ export interface LimitDefinition {
   readonly min: number;
   readonly max: number;
   /** `s` values are given in seconds (decimals allowed) and stored in ms. */
-  readonly unit: "s" | "bytes" | "count" | "per-second";
+  readonly unit: "s" | "bytes" | "MiB" | "count" | "per-second";
   readonly description: string;
 }
 
@@ -87,6 +87,24 @@ export const LIMITS = {
     max: 1_000_000,
     unit: "per-second",
     description: "sustained tool calls per second a daemon accepts (burst: twice this)",
+  },
+  serverMemoryMb: {
+    env: "MCPWARD_SERVER_MEMORY_MB",
+    default: 0,
+    min: 0,
+    max: 1024 * 1024,
+    unit: "MiB",
+    description:
+      "resident memory a server's process group may use before it is stopped (0: no limit)",
+  },
+  maxDaemons: {
+    env: "MCPWARD_MAX_DAEMONS",
+    // Generous: one daemon per project and server; an idle one costs ~60 MiB.
+    default: 64,
+    min: 1,
+    max: 10_000,
+    unit: "count",
+    description: "live daemons per user; starting one more stops the longest-idle first",
   },
 } as const satisfies Record<string, LimitDefinition>;
 

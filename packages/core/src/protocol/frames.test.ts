@@ -90,6 +90,7 @@ describe("RequestSchema", () => {
       "tools/help",
       "tools/call",
       "cancel",
+      "approve",
       "status",
       "shutdown",
     ]) {
@@ -132,7 +133,16 @@ describe("ResponseSchema and EventSchema", () => {
 describe("ParamsSchemas", () => {
   it("has a schema for every method", () => {
     expect(Object.keys(ParamsSchemas).sort()).toEqual(
-      ["cancel", "ping", "shutdown", "status", "tools/call", "tools/help", "tools/list"].sort(),
+      [
+        "approve",
+        "cancel",
+        "ping",
+        "shutdown",
+        "status",
+        "tools/call",
+        "tools/help",
+        "tools/list",
+      ].sort(),
     );
   });
 
@@ -179,6 +189,15 @@ describe("ParamsSchemas", () => {
     expect(rejects(ParamsSchemas.cancel, {})).toBe(true);
     expect(rejects(ParamsSchemas.cancel, { target: "3" })).toBe(true);
     expect(check(ParamsSchemas.cancel, { target: 3, extra: 1 })).toEqual({ ok: { target: 3 } });
+  });
+
+  it("requires a target and a known answer for approve", () => {
+    expect(rejects(ParamsSchemas.approve, { target: 1 })).toBe(true);
+    expect(rejects(ParamsSchemas.approve, { target: 1, answer: "yes" })).toBe(true);
+    expect(rejects(ParamsSchemas.approve, { target: -1, answer: "once" })).toBe(true);
+    expect(check(ParamsSchemas.approve, { target: 1, answer: "always", scope: "all" })).toEqual({
+      ok: { target: 1, answer: "always" },
+    });
   });
 
   it("drops unknown fields of the methods that take no params", () => {
