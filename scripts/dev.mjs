@@ -8,7 +8,7 @@
 // check fails on some Node 20 builds).
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -16,8 +16,13 @@ const pinned = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).pack
   "@",
 )[1];
 
+// turbo looks pnpm up on PATH (from "packageManager"), so the pnpm this
+// script found goes first on PATH for every child.
+const toolsBin = join(root, ".tools", "node_modules", ".bin");
+const env = { ...process.env, PATH: `${toolsBin}${delimiter}${process.env.PATH ?? ""}` };
+
 function run(cmd, args, options = {}) {
-  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", ...options });
+  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env, ...options });
   if (result.error) throw result.error;
   if (result.status !== 0) {
     process.exit(result.status ?? 1);
