@@ -10,6 +10,7 @@ import type { DebugLog } from "./debug-log.js";
 import { serverLabel } from "./server-label.js";
 import type { Settings } from "./settings.js";
 import { StatusLine } from "./status-line.js";
+import { writeStderr } from "./stdio.js";
 
 /** How long a cold start may take before the status line appears. */
 const STATUS_DELAY_MS = 300;
@@ -26,7 +27,7 @@ const SERVER_FAILURES: ReadonlySet<string> = new Set([
 /** Options of {@link openSession}. */
 export interface SessionOptions {
   settings: Settings;
-  /** No status line. */
+  /** No status line and no notices. */
   quiet: boolean;
   debug: DebugLog;
 }
@@ -57,6 +58,13 @@ export async function openSession(
       onStarting: () => {
         options.debug("no daemon answered; starting one");
         status.schedule(`mcpward: starting ${serverLabel(spec)} …`, STATUS_DELAY_MS);
+      },
+      // E.g. that idle daemons were stopped to stay within MCPWARD_MAX_DAEMONS.
+      onNotice: (message) => {
+        options.debug(`daemon notice: ${message}`);
+        if (options.quiet) return;
+        status.clear();
+        writeStderr(`mcpward: ${message}\n`);
       },
     });
   } catch (error) {

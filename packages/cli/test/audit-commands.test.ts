@@ -10,6 +10,7 @@ import {
 import { join } from "node:path";
 import { computeProjectId } from "@mcpward/core/light";
 import { type AuditEntry, AuditWriter, auditDirectory } from "@mcpward/daemon";
+import { servers } from "@mcpward/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandbox, destroySandbox, lines, runCli, type Sandbox } from "./helpers.js";
 
@@ -48,7 +49,7 @@ async function writeRecords(projectDir: string, entries: AuditEntry[]): Promise<
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(() => {
-  sandbox = createSandbox();
+  sandbox = createSandbox({ projectServers: false });
   dir = auditDirectory(computeProjectId(sandbox.project), sandbox.env);
 });
 afterAll(async () => {
@@ -288,5 +289,37 @@ describe("audit verify", () => {
     } finally {
       writeFileSync(file, original);
     }
+  });
+});
+
+describe("records written by a daemon", () => {
+  it("a tool call through the daemon shows up in audit, without the env value, and verifies", async () => {
+    const project = join(sandbox.root, "called-project");
+    mkdirSync(project);
+    const server = ["--", `API_KEY=${CANARY}`, "node", servers.echo];
+    // --yes: the fixture server is third-party (level 3) and would ask.
+    const call = await runCli(sandbox, ["--yes", "echo", "--text", "hi", ...server], {
+      cwd: project,
+    });
+    expect(call).toMatchObject({ code: 0, stdout: "hi\n" });
+    await runCli(sandbox, ["daemon", "stop", "--all"], { cwd: project });
+
+    const listed = await runCli(sandbox, ["audit", "--json"], { cwd: project });
+    expect(listed.code).toBe(0);
+    const records = lines(listed.stdout).map((line) => JSON.parse(line));
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        event: "tool.call",
+        tool: "echo",
+        outcome: "ok",
+        projectDir: project,
+      }),
+    );
+    expect(listed.stdout).not.toContain(CANARY);
+    const table = await runCli(sandbox, ["audit", "--tool", "echo"], { cwd: project });
+    expect(table.stdout).toMatch(/tool\.call\s+echo\s+ok\s/);
+    const verify = await runCli(sandbox, ["audit", "verify"], { cwd: project });
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/^audit log intact: \d+ records in 1 file/);
   });
 });

@@ -160,7 +160,8 @@ describe("calling tools", () => {
     expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
     expect(statSync(path!).mode & 0o777).toBe(0o600);
     expect(statSync(dirname(path!)).mode & 0o777).toBe(0o700);
-    expect(execFileSync("ls", ["-A", sandbox.project]).toString()).toBe("");
+    // Only the server copies the sandbox put there (see createSandbox).
+    expect(execFileSync("ls", ["-A", sandbox.project]).toString()).toBe("examples\nfixtures\n");
     rmSync(dirname(path!), { recursive: true });
   });
 

@@ -72,7 +72,8 @@ describe("cold start", () => {
     const start = result.stdout.indexOf("mcpward: starting node ");
     expect(start).toBeGreaterThanOrEqual(0);
     expect(result.stdout.slice(start)).toMatch(
-      /^mcpward: starting node \S*hang-init\.mjs …\r\x1b\[2K/,
+      // The line is cut to the terminal's width, so the path may be elided.
+      /^mcpward: starting node [^\r]*\r\x1b\[2K/,
     );
     expect(result.stdout).toMatch(/mcpward: server did not finish starting within 1s/);
   });

@@ -1,5 +1,14 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,10 +30,12 @@ export interface Sandbox {
   /** The project directory the CLI runs in. */
   project: string;
   env: NodeJS.ProcessEnv;
+  /** Repository servers run from copies inside the project (see createSandbox). */
+  projectServers: boolean;
 }
 
 /** Creates runtime, state, config and project directories under a fresh temp dir. */
-export function createSandbox(): Sandbox {
+export function createSandbox(options: { projectServers?: boolean } = {}): Sandbox {
   const root = realpathSync(mkdtempSync(join(tmpdir(), "mw-cli-")));
   const project = join(root, "project");
   mkdirSync(project);
@@ -36,7 +47,42 @@ export function createSandbox(): Sandbox {
   env.MCPWARD_RUNTIME_DIR = join(root, "run");
   env.MCPWARD_STATE_DIR = join(root, "state");
   env.MCPWARD_CONFIG_DIR = join(root, "config");
-  return { root, project, env };
+  const projectServers = options.projectServers ?? true;
+  if (projectServers) copyServersInto(project);
+  return { root, project, env, projectServers };
+}
+
+const REPO = fileURLToPath(new URL("../../../", import.meta.url));
+/** Folders of servers the tests run, and where each sandbox keeps its copy. */
+const SERVER_DIRS: ReadonlyArray<readonly [string, string]> = [
+  [join(REPO, "fixtures"), "fixtures"],
+  [join(REPO, "examples"), "examples"],
+];
+
+/**
+ * Copies the fixture and example servers into the project, with their
+ * node_modules linked, so the servers the tests run are project servers
+ * (trust level 2) as they would be in a user's own repository; tests of the
+ * call path then need no approvals. Policy for servers elsewhere is tested
+ * in approval.test.ts and policy-commands.test.ts.
+ */
+function copyServersInto(project: string): void {
+  for (const [from, name] of SERVER_DIRS) {
+    cpSync(from, join(project, name), {
+      recursive: true,
+      filter: (source) => !source.includes("node_modules") && !source.endsWith("package.json"),
+    });
+    symlinkSync(join(from, "node_modules"), join(project, name, "node_modules"));
+  }
+}
+
+/** Rewrites paths of repository servers to the sandbox's copies. */
+export function toSandboxPaths(sandbox: Sandbox, text: string): string {
+  if (!sandbox.projectServers) return text;
+  let out = text;
+  for (const [from, name] of SERVER_DIRS)
+    out = out.split(`${from}/`).join(`${join(sandbox.project, name)}/`);
+  return out;
 }
 
 /** Options of {@link runCli}. */
@@ -72,11 +118,15 @@ export function runProcess(
   options: RunOptions = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd ?? sandbox.project,
-      env: { ...sandbox.env, ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = spawn(
+      command,
+      args.map((arg) => toSandboxPaths(sandbox, arg)),
+      {
+        cwd: options.cwd ?? sandbox.project,
+        env: { ...sandbox.env, ...options.env },
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import { servers } from "@mcpward/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PolicyReport } from "../src/commands/policy-evaluate.js";
+import type { PolicyReport } from "../src/commands/policy-report.js";
 import { createSandbox, destroySandbox, runCli, type Sandbox } from "./helpers.js";
 
 // `policy check` starts nothing, so the servers named here need not run:
@@ -14,7 +14,7 @@ let trustFile: string;
 let planted: string;
 
 beforeAll(() => {
-  sandbox = createSandbox();
+  sandbox = createSandbox({ projectServers: false });
   trustFile = join(String(sandbox.env.MCPWARD_CONFIG_DIR), "trust.json");
   writeFileSync(join(sandbox.project, "server.mjs"), "// a project server\n");
   const open = join(sandbox.root, "world-writable");

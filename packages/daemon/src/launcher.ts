@@ -29,6 +29,18 @@ export interface EnsureDaemonOptions {
   settings?: { idleTimeout?: number; toolTimeout?: number; startupTimeout?: number };
   /** Called once when a daemon has to be started (for a status line). */
   onStarting?: () => void;
+  /**
+   * `--yes`: a daemon this call starts may start its server even when policy
+   * says ask (a deny stays a deny). Tool calls carry their own `approve`.
+   */
+  approve?: boolean;
+  /** Config profile for a daemon this call starts. */
+  profile?: string;
+  /**
+   * Called with a one-line notice from a daemon this call started, e.g. that
+   * idle daemons were stopped to stay within `MCPWARD_MAX_DAEMONS`.
+   */
+  onNotice?: (message: string) => void;
 }
 
 /** A connected daemon. */
@@ -85,7 +97,7 @@ export async function ensureDaemon(options: EnsureDaemonOptions): Promise<Ensure
         // Someone may have finished starting it while we waited for the lock.
         const raced = await connectExisting(paths);
         if (raced) return result(raced, false);
-        await spawnDaemon(
+        const notice = await spawnDaemon(
           {
             ...options.spec,
             projectDir,
@@ -94,10 +106,13 @@ export async function ensureDaemon(options: EnsureDaemonOptions): Promise<Ensure
             runtimeDir: root,
             stateDir: stateRoot(env),
             settings: options.settings ?? {},
+            ...(options.approve ? { approve: true } : {}),
+            ...(options.profile ? { profile: options.profile } : {}),
           },
           env,
           startupMs + 5000,
         );
+        if (notice !== null) options.onNotice?.(notice);
       } catch (error) {
         // Two waiters that take over one stale lock at the same moment both
         // spawn; the daemon that binds first wins and the other refuses to
@@ -165,7 +180,7 @@ async function spawnDaemon(
   spec: Record<string, unknown>,
   env: Readonly<Record<string, string | undefined>>,
   timeoutMs: number,
-): Promise<void> {
+): Promise<string | null> {
   const child = spawn(process.execPath, [daemonEntry()], {
     detached: true,
     stdio: ["pipe", "pipe", "ignore"],
@@ -214,7 +229,7 @@ async function spawnDaemon(
   });
   child.stdout.destroy();
   child.unref();
-  let report: { ready?: boolean; error?: { code: string; message: string } };
+  let report: { ready?: boolean; notice?: unknown; error?: { code: string; message: string } };
   try {
     report = JSON.parse(line) as typeof report;
   } catch {
@@ -222,4 +237,5 @@ async function spawnDaemon(
   }
   if (report.error)
     throw new McpwardError(report.error.code as McpwardError["code"], report.error.message);
+  return typeof report.notice === "string" ? report.notice.slice(0, 2000) : null;
 }

@@ -1,3 +1,6 @@
+import { statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { configRoot } from "@mcpward/core";
 import {
   type Action,
   checkCommand,
@@ -13,11 +16,15 @@ import {
   hashExecutable,
   loadConfig,
   PluginHost,
+  PROJECT_CONFIG_FILE,
   type ServerInfo,
+  scriptArgument,
   serverEnvironment,
   type TrustClassification,
   TrustStore,
 } from "@mcpward/policy";
+import { type CodeStamp, stampFiles } from "./code-stamps.js";
+import { type LifecycleSettings, lifecycleSettings } from "./server-settings.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -52,14 +59,29 @@ export interface ToolDecision extends Decision {
 export class PolicyGate {
   private constructor(
     private readonly options: PolicyGateOptions,
-    readonly classification: TrustClassification,
-    readonly rules: EffectiveRules,
-    private readonly contentHash: string,
+    /** The trust level and files; classified again when the config changes. */
+    public classification: TrustClassification,
+    /** The rules of the config as last loaded. */
+    public rules: EffectiveRules,
+    private contentHash: string,
     private readonly trust: TrustStore,
-    private readonly plugins: PluginHost | null,
+    private plugins: PluginHost | null,
     /** Warnings from loading config, for the log. */
     readonly warnings: string[],
+    /** Restart on code change and memory limit, from config. */
+    readonly lifecycle: LifecycleSettings,
+    /**
+     * Stamps of {@link codeFiles}, and of the executable and script as the
+     * command line names them (a retargeted symlink), taken before hashing.
+     */
+    readonly hashedStamps: CodeStamp[],
   ) {}
+
+  /** Stamp of the config files the rules were loaded from. */
+  private configStamp = "";
+  /** The user's deny list, from the config as last loaded. */
+  private denyList: readonly string[] = [];
+  private reloading: Promise<void> | null = null;
 
   /**
    * Loads config and the trust store and classifies the server.
@@ -68,40 +90,22 @@ export class PolicyGate {
    *   `UNSAFE_PATH` for a tampered trust store.
    */
   static async open(options: PolicyGateOptions): Promise<PolicyGate> {
+    // Stamp before loading: an edit in between then shows up as a change later.
+    const stamp = configStamp(options);
     const config = loadConfig({
       projectDir: options.projectDir,
       env: options.callerEnv,
       profile: options.profile,
     });
     const rules = commandLineRules(config);
-    const classification = classifyServer({
-      command: options.command,
-      args: options.args,
-      envNames: Object.keys(options.env),
-      projectDir: options.projectDir,
-      cwd: options.projectDir,
-      pathValue: options.callerEnv.PATH,
-      denyList: config.merged.denyList,
-    });
-    const files = [classification.executable, classification.script].filter(
-      (p): p is string => p !== null,
-    );
+    const classification = classify(options, config.merged.denyList);
+    const files = codeFilesOf(classification);
+    // Stamp before hashing: a change in between then shows up as a change later.
+    const stamps = stampFiles([...files, ...givenPaths(options)]);
     const contentHash = files.length > 0 ? await hashExecutable(files) : "missing";
     const trust = TrustStore.open(options.callerEnv);
-    const plugins =
-      rules.policies.length > 0
-        ? await PluginHost.create({
-            projectDir: options.projectDir,
-            specifiers: rules.policies,
-            isApproved: (plugin) =>
-              trust.isPolicyApproved({
-                projectDir: options.projectDir,
-                specifier: plugin.specifier,
-                contentHash: plugin.contentHash,
-              }),
-          })
-        : null;
-    return new PolicyGate(
+    const plugins = await createPlugins(options, rules, trust);
+    const gate = new PolicyGate(
       options,
       classification,
       rules,
@@ -109,7 +113,69 @@ export class PolicyGate {
       trust,
       plugins,
       config.warnings,
+      lifecycleSettings(config, rules, options.serverKey),
+      stamps,
     );
+    gate.configStamp = stamp;
+    gate.denyList = config.merged.denyList;
+    return gate;
+  }
+
+  /**
+   * Loads the config again when one of its files changed, so an edit (a new
+   * `tools.deny`, a `denyList` entry, a plugin) applies from the next decision
+   * instead of when the daemon next restarts. An invalid edit throws
+   * `BAD_CONFIG` from the decision: it fails closed.
+   */
+  private async refreshConfig(): Promise<void> {
+    const stamp = configStamp(this.options);
+    if (stamp === this.configStamp) return;
+    this.reloading ??= this.reload(stamp).finally(() => {
+      this.reloading = null;
+    });
+    await this.reloading;
+  }
+
+  private async reload(stamp: string): Promise<void> {
+    const o = this.options;
+    const config = loadConfig({ projectDir: o.projectDir, env: o.callerEnv, profile: o.profile });
+    const rules = commandLineRules(config);
+    if (JSON.stringify(rules.policies) !== JSON.stringify(this.rules.policies)) {
+      const old = this.plugins;
+      this.plugins = await createPlugins(o, rules, this.trust);
+      await old?.close();
+    }
+    this.rules = rules;
+    this.denyList = config.merged.denyList;
+    // A server put on the deny list stops being served (see checkToolCall).
+    this.classification = classify(o, this.denyList);
+    this.configStamp = stamp;
+  }
+
+  /**
+   * The files the server runs: its executable and, for an interpreter, the
+   * script and the modules it preloads.
+   */
+  get codeFiles(): string[] {
+    return codeFilesOf(this.classification);
+  }
+
+  /**
+   * Hashes the server's files again after they changed, so the next
+   * {@link checkServerStart} (and an "always" answer) is about the new
+   * content: an approval by content hash never covers code it did not see.
+   *
+   * @returns stamps taken just before hashing
+   * @throws McpwardError `SERVER_START_FAILED` when a file is gone or unreadable
+   */
+  async rehash(): Promise<CodeStamp[]> {
+    // The files themselves may be others now (a symlink pointed elsewhere):
+    // classify again, so a script moved into /tmp is level 4 before it runs.
+    this.classification = classify(this.options, this.denyList);
+    const files = this.codeFiles;
+    const stamps = stampFiles([...files, ...givenPaths(this.options)]);
+    this.contentHash = files.length > 0 ? await hashExecutable(files) : "missing";
+    return stamps;
   }
 
   /** Facts about the server that policies see. */
@@ -127,6 +193,7 @@ export class PolicyGate {
 
   /** Every decision about starting the server, combined last. */
   async checkServerStart(): Promise<{ decision: Decision; decisions: Decision[] }> {
+    await this.refreshConfig();
     const approved = this.trust.isServerApproved(this.serverApproval());
     const decisions: Decision[] = [
       ...checkCommand(this.options.command, this.options.args, this.classification.executable),
@@ -142,6 +209,19 @@ export class PolicyGate {
       );
     }
     let decision = combineDecisions(decisions, "trust.allow");
+    // A command that cannot be found cannot run: let the start fail with
+    // "command not found" (exit 4) instead of asking to approve nothing.
+    if (
+      decision.action === "ask" &&
+      this.classification.executable === null &&
+      decisions.every((d) => d.action !== "ask" || d.rule.startsWith("trust."))
+    ) {
+      decision = {
+        action: "allow",
+        reason: "the command was not found; starting it will fail",
+        rule: "trust.not-found",
+      };
+    }
     // A remembered approval answers an ask raised by the trust level, not a
     // deny or a plugin's ask.
     if (
@@ -177,6 +257,7 @@ export class PolicyGate {
     },
     args: Record<string, unknown>,
   ): Promise<ToolDecision> {
+    await this.refreshConfig();
     const context = {
       server: this.server,
       projectDir: this.options.projectDir,
@@ -184,6 +265,8 @@ export class PolicyGate {
       arguments: args,
     };
     const decisions: Decision[] = [
+      // Level 4 (the config changed since the start was decided) denies every call.
+      ...(this.classification.level === 4 ? [decideTrust(this.classification)] : []),
       ...checkToolCall(context, { ...this.rules.tools, approval: this.rules.approval }),
       ...checkPathArguments(args, tool.inputSchema, this.rules.roots, {
         base: this.options.projectDir,
@@ -233,6 +316,76 @@ export class PolicyGate {
       contentHash: this.contentHash,
     };
   }
+}
+
+function classify(options: PolicyGateOptions, denyList: readonly string[]): TrustClassification {
+  return classifyServer({
+    command: options.command,
+    args: options.args,
+    envNames: Object.keys(options.env),
+    projectDir: options.projectDir,
+    cwd: options.projectDir,
+    pathValue: options.callerEnv.PATH,
+    denyList,
+  });
+}
+
+/** The policy plugins the rules name, or null for none; project plugins load once approved. */
+function createPlugins(
+  options: PolicyGateOptions,
+  rules: EffectiveRules,
+  trust: TrustStore,
+): Promise<PluginHost | null> {
+  if (rules.policies.length === 0) return Promise.resolve(null);
+  return PluginHost.create({
+    projectDir: options.projectDir,
+    specifiers: rules.policies,
+    isApproved: (plugin) =>
+      trust.isPolicyApproved({
+        projectDir: options.projectDir,
+        specifier: plugin.specifier,
+        contentHash: plugin.contentHash,
+      }),
+  });
+}
+
+/**
+ * What identifies the current version of the project and user config files
+ * without reading them: one stat each (inode, size, mtime, ctime).
+ */
+function configStamp(options: PolicyGateOptions): string {
+  return [
+    join(options.projectDir, PROJECT_CONFIG_FILE),
+    join(configRoot(options.callerEnv), "config.json"),
+  ]
+    .map((path) => {
+      try {
+        const s = statSync(path);
+        return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+      } catch {
+        return "none";
+      }
+    })
+    .join("|");
+}
+
+/**
+ * The executable and script as the command line names them, symlinks not
+ * resolved: their stamps change when a link is pointed at another file,
+ * which the real paths' stamps cannot show.
+ */
+function givenPaths(options: PolicyGateOptions): string[] {
+  const script = scriptArgument(options.command, options.args);
+  return [
+    ...(options.command.includes("/") ? [resolve(options.projectDir, options.command)] : []),
+    ...(script === null ? [] : [resolve(options.projectDir, script)]),
+  ];
+}
+
+function codeFilesOf(classification: TrustClassification): string[] {
+  return [classification.executable, classification.script, ...classification.modules].filter(
+    (p): p is string => p !== null,
+  );
 }
 
 /** The stricter of two actions. */

@@ -76,7 +76,7 @@ const { ensureDaemon } = await import(clientUrl);
 process.stdout.write("ready\\n");
 while (!existsSync(goFile)) await new Promise((r) => setTimeout(r, 2));
 try {
-  const d = await ensureDaemon({ spec: JSON.parse(specJson), projectDir });
+  const d = await ensureDaemon({ spec: JSON.parse(specJson), projectDir, approve: true });
   const text = "hello from racer " + index;
   const result = await d.client.call({ tool: "echo", tokens: ["--text", text] });
   const status = await d.client.status();

@@ -78,7 +78,7 @@ describe("daemon files and secrets", () => {
       expect(help.text).not.toContain(CANARY);
 
       const meta = readMeta(paths.meta);
-      expect(meta.server.envNames).toEqual(["CANARY_TOKEN"]);
+      expect(meta.server.envNames).toEqual(["CANARY_TOKEN", "MW_TEST_TAG"]);
       expect(JSON.stringify(listDaemons({ projectDir: project, env: sandbox.env }))).not.toContain(
         CANARY,
       );

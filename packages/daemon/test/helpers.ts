@@ -12,6 +12,7 @@ import {
   realpathSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
@@ -58,14 +59,25 @@ export function createSandbox(): Sandbox {
   const runtimeDir = join(root, "run");
   const stateDir = join(root, "state");
   const tag = randomBytes(8).toString("hex");
+  currentTag = tag;
   const base: Env = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith("MCPWARD_")) base[name] = value;
   }
+  // The fixture servers live outside each sandbox project, so policy counts
+  // them third-party (level 3): the user config of the sandbox turns the
+  // approval gate off ("never") and `ensure` starts daemons with `--yes`.
+  // Policy itself is tested in policy.test.ts.
+  const configDir = join(root, "config");
+  mkdirSync(configDir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(configDir, "config.json"), JSON.stringify({ approval: "never" }), {
+    mode: 0o600,
+  });
   const env: Env = {
     ...base,
     MCPWARD_RUNTIME_DIR: runtimeDir,
     MCPWARD_STATE_DIR: stateDir,
+    MCPWARD_CONFIG_DIR: configDir,
     MW_TEST_TAG: tag,
   };
   const sandbox: Sandbox = {
@@ -98,9 +110,20 @@ export function createSandbox(): Sandbox {
   return sandbox;
 }
 
-/** A server spec for `node <fixture>` with explicit env. */
+/** Tag of the newest sandbox, given to servers explicitly (see {@link nodeSpec}). */
+let currentTag: string | undefined;
+
+/**
+ * A server spec for `node <fixture>` with explicit env. The sandbox tag is
+ * passed explicitly too: third-party servers get a minimal environment, and
+ * the tag is how cleanup finds every server a test started.
+ */
 export function nodeSpec(server: string, env: Record<string, string> = {}): ServerSpec {
-  return { command: process.execPath, args: [server], env };
+  return {
+    command: process.execPath,
+    args: [server],
+    env: currentTag === undefined ? env : { MW_TEST_TAG: currentTag, ...env },
+  };
 }
 
 /** ensureDaemon in a sandbox project, with optional extra env for the daemon (limits). */
@@ -117,6 +140,7 @@ export function ensure(
     spec,
     projectDir,
     env: options.env ?? sandbox.env,
+    approve: true,
     ...(options.settings ? { settings: options.settings } : {}),
   });
 }

@@ -1,7 +1,8 @@
-import { stripTerminalEscapes } from "@mcpward/core/light";
-import { connectTo, type DaemonEntry } from "@mcpward/daemon/client";
-import { stdoutIsTTY, writeStdout } from "../stdio.js";
+import { computeProjectId, stateRoot, stripTerminalEscapes } from "@mcpward/core/light";
+import { connectTo, type DaemonEntry, readToolCount } from "@mcpward/daemon/client";
+import { stdoutIsTTY, writeStderr, writeStdout } from "../stdio.js";
 import type { CommandContext } from "./command-context.js";
+import { configuredServers } from "./configured-servers.js";
 import {
   currentProject,
   daemonsInScope,
@@ -27,6 +28,7 @@ async function statusOf(entry: DaemonEntry): Promise<StatusRecord> {
   if (!entry.alive) {
     return {
       ...base,
+      tools: readToolCount(stateRoot(process.env), meta.projectId, meta.daemonId),
       state: "stale",
       lastError: "daemon process is gone; run mcpward daemon clean",
     };
@@ -48,9 +50,53 @@ async function statusOf(entry: DaemonEntry): Promise<StatusRecord> {
 }
 
 /**
+ * The project config's servers: running ones get their name, the others a
+ * `not started` record (with the tool count an earlier daemon recorded).
+ * A broken config is reported on stderr and leaves the list as it was.
+ */
+async function addConfigured(records: StatusRecord[], context: CommandContext): Promise<void> {
+  const projectDir = currentProject();
+  let configured: Awaited<ReturnType<typeof configuredServers>>;
+  try {
+    configured = await configuredServers(projectDir);
+  } catch (error) {
+    if (!context.quiet) {
+      writeStderr(`mcpward: cannot list the configured servers: ${(error as Error).message}\n`);
+    }
+    return;
+  }
+  const projectId = computeProjectId(projectDir);
+  for (const server of configured) {
+    const running = records.find(
+      (r) =>
+        server.daemonId !== null && r.daemonId === server.daemonId && r.projectDir === projectDir,
+    );
+    if (running) {
+      running.name = server.name;
+      continue;
+    }
+    records.push({
+      daemonId: server.daemonId ?? "",
+      projectId,
+      projectDir,
+      name: server.name,
+      server: server.label,
+      state: "not started",
+      pid: null,
+      serverPid: null,
+      tools:
+        server.daemonId === null
+          ? null
+          : readToolCount(stateRoot(process.env), projectId, server.daemonId),
+    });
+  }
+}
+
+/**
  * `daemon status [--all] [--json] [-- <server>]`: a table of the daemons
- * of this project (or all projects, or one server), asked in parallel;
- * JSON with `--json`.
+ * of this project (or all projects, or one server), asked in parallel, plus
+ * the project config's servers that are not running (`not started`); JSON
+ * with `--json`.
  *
  * @returns the exit code (0 also when nothing runs)
  */
@@ -61,6 +107,7 @@ export async function daemonStatus(context: CommandContext): Promise<number> {
       ? daemonsInScope(context.all)
       : [findDaemon(target)].filter((e) => e !== undefined);
   const records = await Promise.all(entries.map(statusOf));
+  if (target === undefined) await addConfigured(records, context);
   records.sort(
     (a, b) =>
       String(a.projectDir).localeCompare(String(b.projectDir)) ||

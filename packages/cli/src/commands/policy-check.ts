@@ -1,8 +1,8 @@
 import { stripTerminalEscapes } from "@mcpward/core/light";
 import { stdoutIsTTY, writeStdout } from "../stdio.js";
 import type { CommandContext } from "./command-context.js";
-import { checkPolicy, policyExitCode } from "./policy-evaluate.js";
 import { renderPolicyReport } from "./policy-render.js";
+import { checkPolicy, policyExitCode } from "./policy-report.js";
 
 /**
  * `mcpward policy check [--json] -- <server>`: explains, without starting

@@ -1,4 +1,4 @@
-import type { PolicyReport } from "./policy-evaluate.js";
+import type { PolicyReport } from "./policy-report.js";
 
 const LABEL_WIDTH = 13;
 const LINE_WIDTH = 100;
@@ -40,6 +40,14 @@ function approvalStatus(report: PolicyReport): string {
       : "not approved yet: the first start asks (approve ahead with mcpward policy trust -- <server>)";
   }
   return `no approval needed at level ${trust.level}${trust.approved ? " (an approval is stored too)" : ""}`;
+}
+
+/** What the approval mode means for this server's tool calls. */
+function approvalNote(report: PolicyReport): string {
+  if (report.tools.approval === "always") return " (every tool call asks)";
+  return report.tools.approval === "on-request" && report.trust.level === 3
+    ? " (each tool of a level-3 server asks until tools.allow lists it or you answer always)"
+    : " (only tools on the ask list ask)";
 }
 
 function outcomeLine(report: PolicyReport): string {
@@ -102,7 +110,7 @@ export function renderPolicyReport(report: PolicyReport): string {
   out.push(
     "",
     "tool calls",
-    field("approval", tools.approval, "  "),
+    field("approval", `${tools.approval}${approvalNote(report)}`, "  "),
     field("allow", list(tools.allow), "  "),
     field("deny", list(tools.deny), "  "),
     field("ask", list(tools.ask), "  "),

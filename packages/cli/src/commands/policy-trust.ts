@@ -3,7 +3,7 @@ import { TrustStore } from "@mcpward/policy";
 import { stdoutIsTTY, writeStdout } from "../stdio.js";
 import type { CommandContext } from "./command-context.js";
 import { currentProject, targetOf } from "./daemon-target.js";
-import { builtInRules, evaluateServer, isApproved, TRUST_LEVEL_NAMES } from "./policy-evaluate.js";
+import { builtInRules, evaluateServer, isApproved, TRUST_LEVEL_NAMES } from "./policy-server.js";
 
 /** The content hash as shown: the algorithm and the first 12 hex digits. */
 function shortHash(hash: string): string {

@@ -53,6 +53,46 @@ describe("renderStatusTable", () => {
     expect(lines[1]!.indexOf("API_KEY")).toBe(lines[0]!.indexOf("SERVER"));
   });
 
+  it("shows the last stderr lines under the last error, and nothing for a healthy daemon", () => {
+    const crashed: StatusRecord = {
+      ...ready,
+      state: "crashed",
+      serverPid: null,
+      lastError: "server exited (exit code 3)",
+      recentStderr: ["one", "two", "three", "four"],
+    };
+    const lines = renderStatusTable([crashed], { groupByProject: false, now }).split("\n");
+    expect(lines.slice(2, 6)).toEqual([
+      "  last error: server exited (exit code 3)",
+      "  stderr: two",
+      "  stderr: three",
+      "  stderr: four",
+    ]);
+    const healthy = { ...ready, lastError: null, recentStderr: ["chatter"] };
+    expect(renderStatusTable([healthy], { groupByProject: false, now })).not.toContain("stderr");
+  });
+
+  it("shows a configured server that is not running by name, with its known tool count", () => {
+    const notStarted: StatusRecord = {
+      daemonId: "abcdef0123456789abcdef01",
+      projectDir: "/p",
+      state: "not started",
+      name: "github",
+      server: "GITHUB_TOKEN=*** npx -y @modelcontextprotocol/server-github",
+      pid: null,
+      serverPid: null,
+      tools: 26,
+    };
+    const unresolved: StatusRecord = { ...notStarted, daemonId: "", name: "db", tools: null };
+    const lines = renderStatusTable([notStarted, unresolved], { groupByProject: false, now }).split(
+      "\n",
+    );
+    expect(lines[1]).toMatch(
+      /^abcdef01 +not started +- +- +- +- +- +26 +- +- +github: GITHUB_TOKEN=\*\*\* npx -y @modelcontextprotocol\/server-github$/,
+    );
+    expect(lines[2]).toMatch(/^- +not started +- .* db: GITHUB_TOKEN=/);
+  });
+
   it("groups by project for --all", () => {
     const text = renderStatusTable([ready, stale], { groupByProject: true, now });
     expect(text).toMatch(/^project \/p$/m);

@@ -2,12 +2,18 @@ import { formatDuration, formatMemory, formatTable, shortId } from "./format.js"
 
 /** One daemon's status as `daemon status --json` prints it. */
 export interface StatusRecord {
+  /** Empty for a configured server whose `${VAR}`s are not set. */
   daemonId: string;
   projectDir: string;
-  /** `starting`, `ready`, `busy`, `crashed`, `failed`, `stopped`, `stale`, `unreachable`. */
+  /**
+   * `starting`, `ready`, `busy`, `crashed`, `failed`, `stopped`, `stale`,
+   * `unreachable`, or `not started` for a server named in the project config.
+   */
   state: string;
   server: string;
-  pid: number;
+  /** The server's name in the project config, when it has one. */
+  name?: string;
+  pid: number | null;
   serverPid: number | null;
   startedAt?: string;
   uptimeMs?: number;
@@ -18,6 +24,8 @@ export interface StatusRecord {
   tools?: number | null;
   memory?: { daemon: number | null; server: number | null };
   lastError?: string | null;
+  /** The server's last stderr lines (masked). */
+  recentStderr?: string[];
   [key: string]: unknown;
 }
 
@@ -43,9 +51,9 @@ function row(record: StatusRecord, now: number): string[] {
   const lastUsed = record.lastUsedAt === undefined ? undefined : Date.parse(record.lastUsedAt);
   const memory = record.memory;
   return [
-    shortId(record.daemonId),
+    record.daemonId === "" ? "-" : shortId(record.daemonId),
     record.state,
-    `${record.pid}/${record.serverPid ?? "-"}`,
+    record.pid === null ? "-" : `${record.pid}/${record.serverPid ?? "-"}`,
     optional(record.uptimeMs, formatDuration),
     optional(lastUsed, (t) => `${formatDuration(now - t)} ago`),
     optional(record.calls, String),
@@ -53,9 +61,12 @@ function row(record: StatusRecord, now: number): string[] {
     optional(record.tools, String),
     memory === undefined ? "-" : `${formatMemory(memory.daemon)}/${formatMemory(memory.server)}`,
     optional(record.idleRemainingMs, formatDuration),
-    record.server,
+    record.name === undefined ? record.server : `${record.name}: ${record.server}`,
   ];
 }
+
+/** Stderr lines shown under a row with a last error. */
+const STDERR_LINES = 3;
 
 /** Options of {@link renderStatusTable}. */
 export interface StatusTableOptions {
@@ -68,7 +79,8 @@ export interface StatusTableOptions {
 /**
  * Renders daemon statuses as a table: one row per daemon (PIDS are
  * daemon/server, MEMORY is daemon/server resident memory), and the last
- * error, when there is one, on an indented line below its row.
+ * error, when there is one, on an indented line below its row, followed by
+ * the server's last stderr lines.
  */
 export function renderStatusTable(
   records: readonly StatusRecord[],
@@ -83,7 +95,12 @@ export function renderStatusTable(
       out.push(`project ${project}`);
     }
     out.push(lines[i + 1]!);
-    if (record.lastError) out.push(`  last error: ${record.lastError.replace(/\s+/g, " ")}`);
+    if (record.lastError) {
+      out.push(`  last error: ${record.lastError.replace(/\s+/g, " ")}`);
+      for (const line of (record.recentStderr ?? []).slice(-STDERR_LINES)) {
+        out.push(`  stderr: ${line}`);
+      }
+    }
   });
   return `${out.join("\n")}\n`;
 }
