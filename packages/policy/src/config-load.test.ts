@@ -111,6 +111,8 @@ describe("loadConfig", () => {
         approval: "on-request",
         roots: [project],
         policies: [],
+        restartOnChange: true,
+        memoryLimitMb: null,
       },
       servers: [],
       denyList: [],

@@ -34,6 +34,10 @@ export interface EffectiveRules {
   roots: string[];
   /** Every plugin any layer names; plugins can only tighten. */
   policies: PolicyReference[];
+  /** Restart the server after its code changed: the most specific layer that says wins (default true). */
+  restartOnChange: boolean;
+  /** The smallest memory limit any layer sets, in MiB, or null for none. */
+  memoryLimitMb: number | null;
 }
 
 /** One layer of settings, least specific first. */
@@ -90,6 +94,8 @@ export function mergeRules(
   let vouched: ApprovalMode | undefined;
   let tightening: ApprovalMode = APPROVAL_MODES[0];
   let roots: string[] | undefined;
+  let restartOnChange = true;
+  let memoryLimitMb: number | null = null;
   for (const layer of layers) {
     const canLoosen = layer.origin === "user" || layer.origin === owner;
     const { rules } = layer;
@@ -106,6 +112,12 @@ export function mergeRules(
         resolve(projectDir, layer.origin === "user" ? expandHome(root, env) : root),
       );
     }
+    // Not a security setting: any layer may choose, the most specific last.
+    if (rules.restartOnChange !== undefined) restartOnChange = rules.restartOnChange;
+    // A cap only tightens, so a project can lower the user's limit but not lift it.
+    if (rules.memoryLimitMb !== undefined) {
+      memoryLimitMb = Math.min(memoryLimitMb ?? rules.memoryLimitMb, rules.memoryLimitMb);
+    }
     for (const specifier of rules.policies ?? []) {
       if (!policies.some((p) => p.specifier === specifier && p.origin === layer.origin)) {
         policies.push({ specifier, origin: layer.origin, file: layer.file });
@@ -117,5 +129,7 @@ export function mergeRules(
     approval: stricter(vouched ?? "on-request", tightening),
     roots: roots ?? [projectDir],
     policies,
+    restartOnChange,
+    memoryLimitMb,
   };
 }

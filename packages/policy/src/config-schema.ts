@@ -122,6 +122,10 @@ export interface ServerConfig {
   timeouts?: TimeoutsConfig | undefined;
   /** Policy plugins (module specifiers) that apply to this server only. */
   policies?: string[] | undefined;
+  /** Restart the server when its executable or script changes (default true). */
+  restartOnChange?: boolean | undefined;
+  /** Stop the server when its process group's resident memory exceeds this many MiB. */
+  memoryLimitMb?: number | undefined;
 }
 
 /** Rules that apply to every server: at the top level and in a profile. */
@@ -130,6 +134,10 @@ export interface RulesConfig {
   approval?: ApprovalMode | undefined;
   roots?: string[] | undefined;
   policies?: string[] | undefined;
+  /** Restart servers when their executable or script changes (default true). */
+  restartOnChange?: boolean | undefined;
+  /** Memory limit of every server in MiB (the smallest limit that applies wins). */
+  memoryLimitMb?: number | undefined;
 }
 
 /** A profile: servers that exist only in it, and rules that add to the global ones. */
@@ -168,6 +176,15 @@ const ApprovalSchema = v.picklist(APPROVAL_MODES, 'must be "on-request", "never"
 
 const Root = v.pipe(NonEmptyText, v.maxLength(4096, "is longer than 4096 characters"));
 
+const RestartOnChange = v.boolean("must be true or false");
+
+const MemoryLimit = v.pipe(
+  v.number("must be a number of MiB"),
+  v.integer("must be a whole number of MiB"),
+  v.minValue(1, "must be at least 1 MiB (leave it out for no limit)"),
+  v.maxValue(LIMITS.serverMemoryMb.max, `must be at most ${LIMITS.serverMemoryMb.max} MiB`),
+);
+
 const ServerSchema = v.strictObject({
   command: v.pipe(
     v.string("must be a string (the executable)"),
@@ -183,6 +200,8 @@ const ServerSchema = v.strictObject({
   approval: v.optional(ApprovalSchema),
   timeouts: v.optional(TimeoutsSchema),
   policies: v.optional(list(Specifier)),
+  restartOnChange: v.optional(RestartOnChange),
+  memoryLimitMb: v.optional(MemoryLimit),
 });
 
 const Servers = entries(Name, ServerSchema);
@@ -192,6 +211,8 @@ const rulesEntries = {
   approval: v.optional(ApprovalSchema),
   roots: v.optional(list(Root)),
   policies: v.optional(list(Specifier)),
+  restartOnChange: v.optional(RestartOnChange),
+  memoryLimitMb: v.optional(MemoryLimit),
 };
 
 const ProfileSchema = v.strictObject({ servers: v.optional(Servers), ...rulesEntries });

@@ -44,9 +44,13 @@ function trustedOwner(uid: number, me: number | null): boolean {
 
 /**
  * Resolves `path` and checks it. `role` says whether the file must be
- * executable (a command) or only readable (a script given to an interpreter).
+ * executable (a command) or only readable (a script given to an interpreter,
+ * or a module it preloads).
  */
-export function inspectFile(path: string, role: "executable" | "script"): FileInspection {
+export function inspectFile(
+  path: string,
+  role: "executable" | "script" | "module",
+): FileInspection {
   const problems: FileProblem[] = [];
   let realPath: string;
   try {

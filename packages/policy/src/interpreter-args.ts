@@ -13,9 +13,18 @@ export interface InterpreterArgs {
   inline: string | null;
   /** The script argument as written, or null (module, stdin, inline code, none). */
   script: string | null;
+  /**
+   * Files loaded before the script by option (`node -r ./x.js`, `--import`,
+   * `--loader`, `bun --preload`), as written: code that runs as surely as the
+   * script. Packages named without a path (`-r dotenv/config`) and `data:`
+   * URLs (inline code) are not listed.
+   */
+  modules: string[];
 }
 
-const NONE: InterpreterArgs = { inline: null, script: null };
+type Scan = Omit<InterpreterArgs, "modules">;
+
+const NONE: Scan = { inline: null, script: null };
 
 /** True when mcpward knows how `name` (see {@link commandName}) reads its arguments. */
 export function isKnownInterpreter(name: string): boolean {
@@ -28,19 +37,26 @@ export function isKnownInterpreter(name: string): boolean {
  */
 export function readInterpreterArgs(command: string, args: readonly string[]): InterpreterArgs {
   const name = commandName(command);
-  if (name === "pwsh") return readPowerShell(args, false);
-  if (name === "powershell") return readPowerShell(args, true);
+  if (name === "pwsh") return { ...readPowerShell(args, false), modules: [] };
+  if (name === "powershell") return { ...readPowerShell(args, true), modules: [] };
   if (name === "cmd") {
     const flag = args.find((token) => /^\/[ckr]/i.test(token));
-    return { inline: flag ?? null, script: null };
+    return { inline: flag ?? null, script: null, modules: [] };
   }
   const spec = SPECS.get(name);
-  return spec === undefined ? NONE : readWithSpec(spec, args);
+  if (spec === undefined) return { ...NONE, modules: [] };
+  const modules: string[] = [];
+  return { ...readWithSpec(spec, args, modules), modules };
 }
 
-function readWithSpec(spec: Spec, args: readonly string[]): InterpreterArgs {
+/** A preloaded module given as a file (a path or a `file:` URL), not a package name. */
+function isModuleFile(value: string | undefined): value is string {
+  return value !== undefined && /^(?:\.{0,2}\/|file:)/i.test(value);
+}
+
+function readWithSpec(spec: Spec, args: readonly string[], modules: string[]): Scan {
   let needSubcommand = spec.subcommands !== undefined;
-  const operand = (token: string): InterpreterArgs | "continue" => {
+  const operand = (token: string): Scan | "continue" => {
     if (needSubcommand) {
       needSubcommand = false;
       const sub =
@@ -77,6 +93,7 @@ function readWithSpec(spec: Spec, args: readonly string[]): InterpreterArgs {
       const value = eq !== -1 ? token.slice(eq + 1) : takesValue ? args[i + 1] : undefined;
       if (spec.moduleOptions?.includes(name) && isDataUrl(value))
         return { inline: name, script: null };
+      if (spec.moduleOptions?.includes(name) && isModuleFile(value)) modules.push(value);
       if (takesValue && eq === -1) i++;
       continue;
     }
@@ -101,6 +118,7 @@ function readWithSpec(spec: Spec, args: readonly string[]): InterpreterArgs {
         if (spec.moduleOptions?.includes(`-${letter}`) && isDataUrl(value)) {
           return { inline: `-${letter}`, script: null };
         }
+        if (spec.moduleOptions?.includes(`-${letter}`) && isModuleFile(value)) modules.push(value);
         break;
       }
       if (spec.shortAttached?.includes(letter)) break;
@@ -126,7 +144,7 @@ function isDataUrl(value: string | undefined): boolean {
  * with `-`, `--` or `/`. pwsh runs a bare operand as a file; Windows
  * PowerShell 5 (`powershell.exe`) runs it as a command.
  */
-function readPowerShell(args: readonly string[], operandIsCommand: boolean): InterpreterArgs {
+function readPowerShell(args: readonly string[], operandIsCommand: boolean): Scan {
   const prefixOf = (name: string, full: string, min = 1): boolean =>
     name.length >= min && full.startsWith(name);
   for (let i = 0; i < args.length; i++) {

@@ -268,3 +268,47 @@ describe("resolveNamedServer", () => {
     ]);
   });
 });
+
+describe("lifecycle settings: restartOnChange and memoryLimitMb", () => {
+  it("restarts on change and has no memory limit by default", () => {
+    const config = setup({ servers: { a: { command: "a-server" } } });
+    expect(config.merged.rules).toMatchObject({ restartOnChange: true, memoryLimitMb: null });
+    expect(resolveNamedServer(config, "a").rules).toMatchObject({
+      restartOnChange: true,
+      memoryLimitMb: null,
+    });
+  });
+
+  it("lets the most specific layer choose restartOnChange", () => {
+    const config = setup(
+      {
+        restartOnChange: false,
+        servers: { a: { command: "a-server", restartOnChange: true }, b: { command: "b" } },
+      },
+      { restartOnChange: true },
+    );
+    expect(config.merged.rules.restartOnChange).toBe(false);
+    expect(resolveNamedServer(config, "a").rules.restartOnChange).toBe(true);
+    expect(resolveNamedServer(config, "b").rules.restartOnChange).toBe(false);
+  });
+
+  it("keeps the smallest memory limit of every layer, so a project can lower but not lift one", () => {
+    const config = setup(
+      { memoryLimitMb: 4096, servers: { a: { command: "a-server", memoryLimitMb: 300 } } },
+      { memoryLimitMb: 1024 },
+    );
+    expect(config.merged.rules.memoryLimitMb).toBe(1024);
+    expect(resolveNamedServer(config, "a").rules.memoryLimitMb).toBe(300);
+  });
+
+  it.each([0, -1, 1.5, "100"])("rejects memoryLimitMb %j", (value) => {
+    const error = failure(() => setup({ memoryLimitMb: value }));
+    expect(error.code).toBe("BAD_CONFIG");
+    expect(error.message).toMatch(/memoryLimitMb/);
+  });
+
+  it("rejects a restartOnChange that is not a boolean", () => {
+    const error = failure(() => setup({ servers: { a: { command: "x", restartOnChange: "no" } } }));
+    expect(error.message).toMatch(/servers\.a\.restartOnChange: must be true or false/);
+  });
+});

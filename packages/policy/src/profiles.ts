@@ -76,12 +76,16 @@ function own<T>(record: Readonly<Record<string, T>> | undefined, key: string): T
 }
 
 function layerOf(source: Source, rules: RulesConfig): RulesLayer {
-  const { tools, approval, roots } = rules;
+  const { tools, approval, roots, restartOnChange, memoryLimitMb } = rules;
   const policies =
     source.origin === "user"
       ? rules.policies?.map((s) => userSpecifier(s, dirname(source.file)))
       : rules.policies;
-  return { origin: source.origin, file: source.file, rules: { tools, approval, roots, policies } };
+  return {
+    origin: source.origin,
+    file: source.file,
+    rules: { tools, approval, roots, policies, restartOnChange, memoryLimitMb },
+  };
 }
 
 /** Global layers, then each file's profile layer: least specific first. */

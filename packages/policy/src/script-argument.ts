@@ -39,3 +39,15 @@ export function scriptArgument(command: string, args: readonly string[]): string
   const { inline, script } = readInterpreterArgs(command, args);
   return inline === null && script !== null && script !== "" ? script : null;
 }
+
+/**
+ * Files the interpreter loads before the script (`node -r ./setup.js`,
+ * `--import`, `--loader`, `bun --preload`), as written on the command line:
+ * they get the script's checks, since they run just as surely.
+ *
+ * @param command - the command as given, or its resolved path
+ */
+export function preloadedModules(command: string, args: readonly string[]): string[] {
+  if (!SCRIPT_RUNNERS.has(commandName(command))) return [];
+  return readInterpreterArgs(command, args).modules;
+}

@@ -241,6 +241,7 @@ describe("classifyServer: level 2 (project)", () => {
       reasons: [expect.stringMatching(/^trust\.project: /)],
       executable: srv,
       script: null,
+      modules: [],
     });
   });
 
@@ -295,6 +296,46 @@ describe("classifyServer: level 2 (project)", () => {
     const result = classify("node", ["missing.js"]);
     expect(result.level).toBe(3);
     expect(rulesOf(result.reasons)).toContain("file.not-found");
+  });
+});
+
+describe("classifyServer: modules the interpreter preloads", () => {
+  it("level 4 for a module in /tmp, preloaded before a project script", () => {
+    writeFileSync(join(proj, "server.js"), "");
+    const planted = join(dir(join(root, "tmp"), 0o1777), "evil.js");
+    writeFileSync(planted, "");
+    for (const args of [
+      ["-r", planted, "server.js"],
+      [`-r${planted}`, "server.js"],
+      [`--require=${planted}`, "server.js"],
+      ["--import", `file://${planted}`, "server.js"],
+      ["--loader", planted, "server.js"],
+    ]) {
+      const result = classify("node", args);
+      expect(result.level, args.join(" ")).toBe(4);
+      expect(rulesOf(result.reasons)).toContain("file.world-writable-dir");
+      expect(result.modules).toEqual([planted]);
+    }
+  });
+
+  it("level 3 for a module outside the project, level 2 when every module is inside", () => {
+    writeFileSync(join(proj, "server.js"), "");
+    writeFileSync(join(proj, "setup.js"), "");
+    const outside = join(dir(join(root, "elsewhere")), "setup.js");
+    writeFileSync(outside, "");
+    const third = classify("node", ["-r", outside, "server.js"]);
+    expect(third.level).toBe(3);
+    expect(third.modules).toEqual([outside]);
+    const inside = classify("node", ["-r", "./setup.js", "--import=./setup.js", "server.js"]);
+    expect(inside.level).toBe(2);
+    expect(inside.modules).toEqual([join(proj, "setup.js"), join(proj, "setup.js")]);
+  });
+
+  it("leaves packages named without a path to the lockfile, like the script's imports", () => {
+    writeFileSync(join(proj, "server.js"), "");
+    const result = classify("node", ["-r", "dotenv/config", "--import", "tsx", "server.js"]);
+    expect(result.level).toBe(2);
+    expect(result.modules).toEqual([]);
   });
 });
 

@@ -7,6 +7,7 @@
 
 import { realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { commandName } from "./command-name.js";
 import { shellMetacharacters } from "./command-rules.js";
 import { denyListMatch } from "./deny-list.js";
@@ -15,7 +16,7 @@ import { currentUid, type FileProblem, inspectFile } from "./file-checks.js";
 import { officialPackage, officialPackageOverride } from "./official-servers.js";
 import { isInside } from "./path-inside.js";
 import type { Decision, TrustLevel } from "./policy.js";
-import { scriptArgument } from "./script-argument.js";
+import { preloadedModules, scriptArgument } from "./script-argument.js";
 
 /** What {@link classifyServer} looks at. */
 export interface ClassifyServerInput {
@@ -44,6 +45,11 @@ export interface TrustClassification {
   executable: string | null;
   /** Real path of the script an interpreter would run, or null. */
   script: string | null;
+  /**
+   * Real paths of the files the interpreter preloads (`node -r ./setup.js`,
+   * `--import`, `--loader`), checked like the script; empty for none.
+   */
+  modules: string[];
 }
 
 function finding(problem: FileProblem): string {
@@ -69,7 +75,8 @@ function realDir(dir: string): string | null {
  *   through npx, pnpm dlx, yarn dlx, bunx, bun x or npm exec, with nothing
  *   that could substitute another package.
  * - 2 project: an executable named by path, or a script given to an
- *   interpreter, inside the project directory and owned by the user; or a
+ *   interpreter, inside the project directory and owned by the user, and so
+ *   is every module the interpreter preloads (`node -r`, `--import`); or a
  *   project-config server the user approved (`configApproved`).
  * - 3 third-party: everything else.
  */
@@ -107,6 +114,30 @@ export function classifyServer(input: ClassifyServerInput): TrustClassification 
     }
   }
 
+  // Preloaded modules run before the script: `node -r /tmp/x.js ./server.js`
+  // must not pass for a project server because the script is in the project.
+  const fromCommand = preloadedModules(input.command, input.args);
+  const moduleTexts =
+    fromCommand.length > 0 || executable === null
+      ? fromCommand
+      : preloadedModules(executable, input.args);
+  const moduleInspections = moduleTexts.map((text) => {
+    let path = resolve(input.cwd, text);
+    if (/^file:/i.test(text)) {
+      try {
+        path = fileURLToPath(text);
+      } catch {
+        // Not a local file URL: reported as not found below.
+      }
+    }
+    const inspection = inspectFile(path, "module");
+    for (const problem of inspection.problems) {
+      (problem.severity === "untrusted" ? untrusted : notes).push(finding(problem));
+    }
+    return inspection;
+  });
+  const modules = moduleInspections.flatMap((m) => (m.realPath === null ? [] : [m.realPath]));
+
   const denied = denyListMatch(input.denyList ?? [], {
     command: input.command,
     args: input.args,
@@ -121,6 +152,7 @@ export function classifyServer(input: ClassifyServerInput): TrustClassification 
     reasons: [...reasons, ...notes],
     executable,
     script,
+    modules,
   });
   if (untrusted.length > 0) return result(4, untrusted);
 
@@ -140,7 +172,15 @@ export function classifyServer(input: ClassifyServerInput): TrustClassification 
   const project = realDir(input.projectDir);
   const me = currentUid();
   const owned = (uid: number | null): boolean => me === null || uid === me;
-  if (project !== null && runnerClean && executable !== null) {
+  const modulesInProject = moduleInspections.every(
+    (m) =>
+      m.problems.length === 0 &&
+      m.realPath !== null &&
+      project !== null &&
+      isInside(m.realPath, project) &&
+      owned(m.uid),
+  );
+  if (project !== null && runnerClean && executable !== null && modulesInProject) {
     if (
       resolution.via === "explicit-path" &&
       isInside(executable, project) &&
@@ -167,6 +207,11 @@ export function classifyServer(input: ClassifyServerInput): TrustClassification 
   ) {
     reasons.push(
       `trust.third-party: ${executable} is inside the project but was found on PATH; name it by path (./…) to make it a project server`,
+    );
+  }
+  if (!modulesInProject) {
+    reasons.push(
+      `trust.third-party: a preloaded module is outside the project, not owned by you or unusable (${moduleTexts.join(", ")})`,
     );
   }
   reasons.push(
