@@ -30,6 +30,7 @@ export { checkToolCall, type ToolRules } from "./tool-rules.js";
 export {
   type ClassifyServerInput,
   classifyServer,
+  codeFiles,
   decideTrust,
   type TrustClassification,
 } from "./trust-level.js";

@@ -221,6 +221,16 @@ export function classifyServer(input: ClassifyServerInput): TrustClassification 
 }
 
 /**
+ * The files whose content a trust approval covers: the executable, the
+ * script and any preloaded modules. Hash these with `hashExecutable`.
+ */
+export function codeFiles(classification: TrustClassification): string[] {
+  return [classification.executable, classification.script, ...classification.modules].filter(
+    (path): path is string => path !== null,
+  );
+}
+
+/**
  * The start decision a classification implies: level 4 deny
  * (`trust.untrusted`), level 3 ask (`trust.third-party`) unless
  * `approved` (a remembered approval for this project, server identity and

@@ -8,6 +8,7 @@ import {
   checkCommand,
   checkEnv,
   classifyServer,
+  codeFiles,
   type Decision,
   decideTrust,
   hashExecutable,
@@ -77,9 +78,7 @@ export async function evaluateServer(
     denyList: config.merged.denyList,
   });
   // The daemon hashes the same files: an approval covers exactly what runs.
-  const files = [classification.executable, classification.script].filter(
-    (path): path is string => path !== null,
-  );
+  const files = codeFiles(classification);
   let contentHash: string | null = null;
   let contentProblem: string | null = null;
   if (files.length === 0) {
