@@ -19,4 +19,5 @@ export {
   stopDaemon,
 } from "./list-daemons.js";
 export type { DaemonMetadata } from "./metadata.js";
+export { readToolCount } from "./tool-count-cache.js";
 export { DAEMON_VERSION } from "./version.js";

@@ -1,6 +1,8 @@
 // The daemon process: `node daemon-entry.js`, spec on stdin (argv is world
 // readable, so nothing secret ever goes there). Prints one JSON line on
-// stdout, {"ready":true} or {"error":{code,message}}, then closes stdout.
+// stdout, {"ready":true} (with a "notice" when idle daemons were stopped to
+// stay within MCPWARD_MAX_DAEMONS) or {"error":{code,message}}, then closes
+// stdout.
 import { join } from "node:path";
 import {
   checkSocketPathLength,
@@ -16,6 +18,7 @@ import {
 import * as v from "valibot";
 import { toPayload } from "./connection.js";
 import { Daemon } from "./daemon.js";
+import { makeRoomForDaemon } from "./daemon-limit.js";
 import { DaemonSpecSchema } from "./daemon-spec.js";
 import { reapDeadDaemons } from "./orphans.js";
 import { PolicyGate } from "./policy-gate.js";
@@ -96,6 +99,11 @@ async function main(): Promise<void> {
   }
   await reapDeadDaemons(paths.projectDir);
   await prepareSocketPath(paths.socket);
+  const room = await makeRoomForDaemon({
+    runtimeDir: spec.runtimeDir,
+    maxDaemons: limits.maxDaemons,
+    socket: paths.socket,
+  });
 
   const daemon = new Daemon({
     spec,
@@ -116,8 +124,12 @@ async function main(): Promise<void> {
   process.on("uncaughtException", (error) => {
     void daemon.shutdown(`internal error: ${error.message}`);
   });
-  await daemon.start();
-  report({ ready: true, pid: process.pid });
+  try {
+    await daemon.start();
+  } finally {
+    room.release();
+  }
+  report({ ready: true, pid: process.pid, ...(room.notice ? { notice: room.notice } : {}) });
   process.stdout.end();
   process.stdin.destroy();
 }

@@ -10,22 +10,29 @@ import {
   writeFileAtomic,
 } from "@mcpward/core";
 import type { Decision } from "@mcpward/policy";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import * as v from "valibot";
 import { type ApprovalParams, settleDecision } from "./approval.js";
+import { type CodeStamp, changedFile, stampFiles } from "./code-stamps.js";
 import type { IncomingRequest } from "./connection.js";
 import { DaemonAudit } from "./daemon-audit.js";
 import type { DaemonSettings, DaemonSpec } from "./daemon-spec.js";
 import { parseToolArguments } from "./flag-parser.js";
 import { type DaemonMetadata, readMetadata } from "./metadata.js";
 import type { PolicyGate } from "./policy-gate.js";
-import { processStartTime, residentMemory } from "./process-info.js";
+import { groupResidentMemory, processStartTime, residentMemory } from "./process-info.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { ServerLog } from "./server-log.js";
 import { SocketServer } from "./socket-server.js";
 import { Supervisor } from "./supervisor.js";
+import { writeToolCount } from "./tool-count-cache.js";
 import { renderToolHelp, renderToolList } from "./tool-help.js";
 import { findTool } from "./tool-name.js";
 import { DAEMON_VERSION } from "./version.js";
+
+const MIB = 1024 * 1024;
+/** How often a server's memory is sampled when it has a limit. */
+const MEMORY_SAMPLE_MS = 2000;
 
 /** Everything a daemon needs to run. */
 export interface DaemonOptions {
@@ -71,6 +78,20 @@ export class Daemon {
   private readonly audit: DaemonAudit;
   /** False while starting the server still waits for a user's approval. */
   private startApproved: boolean;
+  /** The server's files when it was last spawned (null before). */
+  private spawnStamps: CodeStamp[] | null = null;
+  /** The server's files when policy last decided about their content. */
+  private approvedStamps: CodeStamp[];
+  /** Serialises handling a code change, so one change restarts the server once. */
+  private codeCheck: Promise<void> = Promise.resolve();
+  /** Tool calls currently inside the server (a code-change restart waits for them). */
+  private serverCalls = 0;
+  private drainWaiters: Array<() => void> = [];
+  /** Memory limit of the server's process group in MiB, or null for none. */
+  private readonly memoryLimitMb: number | null;
+  private memoryTimer: NodeJS.Timeout | null = null;
+  /** The tool count last written to the cache. */
+  private recordedToolCount: number | null = null;
 
   constructor(private readonly options: DaemonOptions) {
     const { spec, limits } = options;
@@ -85,6 +106,12 @@ export class Daemon {
     this.limiter = new RateLimiter(limits.callRate);
     this.audit = new DaemonAudit(spec, options.callerEnv, this.log);
     this.startApproved = options.startDecision.action === "allow" || spec.approve === true;
+    this.approvedStamps = options.gate.hashedStamps;
+    // The smallest limit that applies: MCPWARD_SERVER_MEMORY_MB or config.
+    const limitsMb = [limits.serverMemoryMb, options.gate.lifecycle.memoryLimitMb ?? 0].filter(
+      (mb) => mb > 0,
+    );
+    this.memoryLimitMb = limitsMb.length > 0 ? Math.min(...limitsMb) : null;
     this.supervisor = new Supervisor({
       command: spec.command,
       args: spec.args,
@@ -98,7 +125,10 @@ export class Daemon {
       onStderr: (line) => {
         for (const listener of this.stderrListeners) listener(line);
       },
-      onProcessChange: (pid) => this.recordServerPid(pid),
+      onProcessChange: (pid) => {
+        if (pid !== null) this.spawnStamps = stampFiles(options.gate.codeFiles);
+        this.recordServerPid(pid);
+      },
       onLifecycle: (event, detail) =>
         this.audit.record({
           event: `server.${event}`,
@@ -149,6 +179,10 @@ export class Daemon {
       decision: { action: d.action, rule: d.rule, reason: d.reason },
     });
     for (const warning of this.options.gate.warnings) this.log.event(`config: ${warning}`);
+    if (this.memoryLimitMb !== null) {
+      this.memoryTimer = setInterval(() => this.sampleMemory(), MEMORY_SAMPLE_MS);
+      this.memoryTimer.unref();
+    }
     // Eager start, unless starting waits for a user's approval. Failures are
     // recorded and reported to the first call.
     if (this.startApproved) this.startServer();
@@ -178,7 +212,8 @@ export class Daemon {
     );
     this.log.event(`starting the server was approved (${how})`);
     this.startApproved = true;
-    this.startServer();
+    // Not started here: the request goes on to checkCode, which decides again
+    // if the files changed while the user was being asked, and then starts it.
   }
 
   /** Stops everything: socket, server process group, files. Safe to call twice. */
@@ -186,6 +221,7 @@ export class Daemon {
     this.stopping ??= (async () => {
       this.log.event(`shutting down: ${reason}`);
       if (this.idleTimer) clearTimeout(this.idleTimer);
+      if (this.memoryTimer) clearInterval(this.memoryTimer);
       await this.server.close();
       await this.supervisor.stop();
       await this.options.gate.close().catch(() => {});
@@ -246,6 +282,30 @@ export class Daemon {
   }
 
   private async handle(request: IncomingRequest): Promise<unknown> {
+    try {
+      return await this.dispatch(request);
+    } catch (error) {
+      throw this.maskError(error);
+    }
+  }
+
+  /**
+   * An error as the client may see it: messages often repeat what the caller
+   * typed (`invalid value "ghp_…" for --by`), so token-shaped values and the
+   * env values given after `--` are masked as in the log.
+   */
+  private maskError(error: unknown): unknown {
+    if (!McpwardError.isInstance(error)) return error;
+    const message = this.log.mask(error.message);
+    if (message === error.message) return error;
+    return new McpwardError(
+      error.code,
+      message,
+      error.data === undefined ? {} : { data: error.data },
+    );
+  }
+
+  private async dispatch(request: IncomingRequest): Promise<unknown> {
     // Only use of the server counts as activity: status and ping must not
     // keep an idle daemon alive.
     if (request.method.startsWith("tools/")) this.lastUsedAt = Date.now();
@@ -256,9 +316,11 @@ export class Daemon {
         return { pong: true, pid: process.pid, version: DAEMON_VERSION };
       case "tools/list":
         await this.approveStart(request, params as ApprovalParams);
-        return { tools: await this.supervisor.listTools() };
+        await this.checkCode(request, params as ApprovalParams);
+        return { tools: await this.listTools() };
       case "tools/help":
         await this.approveStart(request, params as ApprovalParams);
+        await this.checkCode(request, params as ApprovalParams);
         return this.help((params as { tool?: string }).tool);
       case "approve": {
         const { target, answer } = params as { target: number; answer: "once" | "always" | "deny" };
@@ -294,8 +356,96 @@ export class Daemon {
     return parsed.output;
   }
 
-  private async help(toolName: string | undefined): Promise<{ text: string; tool?: string }> {
+  /** The server's tools; a new count is remembered for `daemon status` of a stopped server. */
+  private async listTools(): Promise<Tool[]> {
     const tools = await this.supervisor.listTools();
+    if (tools.length !== this.recordedToolCount) {
+      this.recordedToolCount = tools.length;
+      const { stateDir, projectId, daemonId } = this.options.spec;
+      try {
+        writeToolCount(stateDir, projectId, daemonId, tools.length);
+      } catch (error) {
+        this.log.event(`could not record the tool count: ${(error as Error).message}`);
+      }
+    }
+    return tools;
+  }
+
+  /**
+   * Before a request uses the server. When the server's files changed since
+   * it was spawned, restarts it (unless `restartOnChange` is off) and tells
+   * the client in a notice. When new code is about to run (that restart, or
+   * a start after a crash), decides again whether it may start: an approval
+   * of the old content does not cover the new one.
+   */
+  private async checkCode(request: IncomingRequest, params: ApprovalParams): Promise<void> {
+    if (this.changedSinceSpawn() === null && !this.unapprovedCodeWouldStart()) return;
+    const turn = this.codeCheck.then(() => this.handleCodeChange(request, params));
+    this.codeCheck = turn.catch(() => {});
+    await turn;
+  }
+
+  /**
+   * The file whose change should restart the server, or null: only a running
+   * server, or one the circuit breaker gave up on (the change may be the fix).
+   */
+  private changedSinceSpawn(): string | null {
+    if (!this.options.gate.lifecycle.restartOnChange || this.spawnStamps === null) return null;
+    if (this.supervisor.pid === null && this.supervisor.state !== "failed") return null;
+    return changedFile(this.spawnStamps);
+  }
+
+  /** True when the server is down and would start from files policy has not seen. */
+  private unapprovedCodeWouldStart(): boolean {
+    return this.supervisor.pid === null && changedFile(this.approvedStamps) !== null;
+  }
+
+  private async handleCodeChange(request: IncomingRequest, params: ApprovalParams): Promise<void> {
+    // Another request may have handled the change while this one waited.
+    const file = this.changedSinceSpawn();
+    if (file === null && !this.unapprovedCodeWouldStart()) return;
+    if (changedFile(this.approvedStamps) !== null) {
+      const gate = this.options.gate;
+      const stamps = await gate.rehash();
+      const { decision } = await gate.checkServerStart();
+      this.audit.record({
+        event: "policy.decision",
+        decision: { action: decision.action, rule: decision.rule, reason: decision.reason },
+      });
+      await settleDecision(
+        decision,
+        request,
+        params,
+        {
+          kind: "server-start",
+          server: this.serverLabel(),
+          trustLevel: gate.classification.level,
+        },
+        () => gate.rememberServer(),
+      );
+      this.approvedStamps = stamps;
+    }
+    if (file === null) return;
+    // Calls running on the old server finish first; new ones wait for the restart.
+    while (this.serverCalls > 0) await new Promise<void>((r) => this.drainWaiters.push(r));
+    this.log.event(`${file} changed; restarting the server`);
+    await this.supervisor.restart();
+    request.emit("notice", { message: `restarted the server: ${file} changed` });
+  }
+
+  /** Stops a server whose process group is over its memory limit (counted as a crash). */
+  private sampleMemory(): void {
+    const pid = this.supervisor.pid;
+    if (this.memoryLimitMb === null || pid === null || this.supervisor.state !== "ready") return;
+    const used = groupResidentMemory(pid);
+    if (used === null || used <= this.memoryLimitMb * MIB) return;
+    void this.supervisor.terminate(
+      `server used ${Math.round(used / MIB)} MiB, over its limit of ${this.memoryLimitMb} MiB; stopped`,
+    );
+  }
+
+  private async help(toolName: string | undefined): Promise<{ text: string; tool?: string }> {
+    const tools = await this.listTools();
     const label = this.serverLabel();
     if (toolName === undefined) return { text: renderToolList(tools, label) };
     const tool = findTool(tools, toolName);
@@ -341,7 +491,8 @@ export class Daemon {
     let decision: Decision | undefined;
     try {
       await this.approveStart(request, params);
-      const tools = await this.supervisor.listTools();
+      await this.checkCode(request, params);
+      const tools = await this.listTools();
       const tool = findTool(tools, params.tool);
       toolName = tool.name;
       args = params.arguments
@@ -365,11 +516,20 @@ export class Daemon {
         },
         () => this.options.gate.rememberTool(tool.name),
       );
-      const result = await this.supervisor.callTool(tool.name, args, {
-        signal: request.signal,
-        timeoutMs: (params.settings?.toolTimeout ?? this.toolTimeoutMs / 1000) * 1000,
-        onProgress: (progress) => request.emit("progress", progress),
-      });
+      this.serverCalls++;
+      const result = await this.supervisor
+        .callTool(tool.name, args, {
+          signal: request.signal,
+          timeoutMs: (params.settings?.toolTimeout ?? this.toolTimeoutMs / 1000) * 1000,
+          onProgress: (progress) => request.emit("progress", progress),
+        })
+        .finally(() => {
+          this.serverCalls--;
+          if (this.serverCalls > 0) return;
+          const waiters = this.drainWaiters;
+          this.drainWaiters = [];
+          for (const wake of waiters) wake();
+        });
       this.calls++;
       const safe = deepSanitize<Record<string, unknown>>(result, {
         maxBytes: this.options.limits.maxFrameBytes * 2,
@@ -478,6 +638,8 @@ export class Daemon {
         daemon: process.memoryUsage().rss,
         server: serverPid === null ? null : residentMemory(serverPid),
       },
+      memoryLimit: this.memoryLimitMb === null ? null : this.memoryLimitMb * MIB,
+      restartOnChange: this.options.gate.lifecycle.restartOnChange,
       lastError: s.lastError,
       recentStderr: this.log.recentStderr().slice(-5),
       logPath: this.options.logPath,

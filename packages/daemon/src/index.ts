@@ -30,6 +30,7 @@ export {
   ensureDaemon,
   listDaemons,
   type RequestOptions,
+  readToolCount,
   stopAll,
   stopDaemon,
 } from "./client.js";

@@ -73,6 +73,59 @@ export function residentMemory(pid: number): number | null {
 }
 
 /**
+ * Resident memory of a whole process group in bytes (a server started
+ * through `npx` or a shell wrapper does its work in a child), or null when
+ * the group has no live process.
+ */
+export function groupResidentMemory(group: number): number | null {
+  if (!Number.isInteger(group) || group <= 0) return null;
+  if (process.platform === "linux") {
+    let entries: string[];
+    try {
+      entries = readdirSync("/proc");
+    } catch {
+      return residentMemory(group);
+    }
+    let total = 0;
+    let found = false;
+    for (const entry of entries) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        if (fields[2] !== String(group) || fields[0] === "Z" || fields[0] === "X") continue;
+        const rss = residentMemory(Number(entry));
+        if (rss !== null) {
+          total += rss;
+          found = true;
+        }
+      } catch {
+        // the process ended while we looked
+      }
+    }
+    return found ? total : null;
+  }
+  try {
+    const out = execFileSync("ps", ["-A", "-o", "pgid=,rss="], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let total = 0;
+    let found = false;
+    for (const line of out.split("\n")) {
+      const [pgid, rss] = line.trim().split(/\s+/);
+      if (pgid === String(group) && rss !== undefined) {
+        total += Number(rss) * 1024;
+        found = true;
+      }
+    }
+    return found ? total : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * True while any live (non-zombie) process is in process group `group`.
  * On Linux this reads /proc, because orphaned zombies in a container whose
  * init does not reap them would otherwise count as alive.

@@ -65,6 +65,8 @@ export class Supervisor {
   private crashes: number[] = [];
   private stopping = false;
   private everStarted = false;
+  /** Why the daemon ended the running server ({@link terminate}), for its crash record. */
+  private exitReason: string | null = null;
 
   constructor(private readonly options: SupervisorOptions) {}
 
@@ -100,8 +102,11 @@ export class Supervisor {
   async restart(): Promise<void> {
     await this.stop();
     this.crashes = [];
-    this.state = "stopped";
-    this.stopping = false;
+    // A call may have started the server again while the old one was stopping.
+    if (!this.starting) {
+      this.state = "stopped";
+      this.stopping = false;
+    }
     await this.ready();
   }
 
@@ -146,18 +151,36 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Ends a running server that misbehaves (over its memory limit) and
+   * counts it as a crash with `reason`: calls in flight fail with it, status
+   * and the audit show it, the next call starts the server again, and
+   * repeated kills open the circuit breaker.
+   */
+  async terminate(reason: string): Promise<void> {
+    const transport = this.transport;
+    if (this.state !== "ready" || !transport || transport.exit !== null) return;
+    this.exitReason = reason;
+    this.options.log.event(reason);
+    await transport.close();
+  }
+
   /** Stops the server's whole process group (SIGTERM, then SIGKILL). */
   async stop(): Promise<void> {
+    this.stopping = true;
+    // A start in progress (maybe still in its backoff) finishes first, so the
+    // server it spawns is the one stopped here rather than left running.
+    await this.starting?.catch(() => {});
     this.stopping = true;
     const transport = this.transport;
     const client = this.client;
     this.client = null;
     if (this.state !== "failed") this.state = "stopped";
-    await this.starting?.catch(() => {});
     const wasRunning = transport !== null && transport.exit === null;
     if (transport) await transport.close();
     await client?.close().catch(() => {});
-    this.options.onProcessChange(null);
+    // Unless a call started a new server meanwhile, whose pid must stay recorded.
+    if (this.transport === transport) this.options.onProcessChange(null);
     if (wasRunning) this.options.onLifecycle?.("stop", "stopped by the daemon");
   }
 
@@ -180,6 +203,7 @@ export class Supervisor {
     const o = this.options;
     this.state = "starting";
     this.stopping = false;
+    this.exitReason = null;
     this.toolCache = null;
     if (this.everStarted) this.restarts++;
     this.everStarted = true;
@@ -234,7 +258,7 @@ export class Supervisor {
 
   private onClosed(transport: ServerTransport): void {
     if (transport !== this.transport || this.stopping) return;
-    const reason = `server exited${exitText(transport)}`;
+    const reason = this.exitReason ?? `server exited${exitText(transport)}`;
     this.options.log.event(reason);
     this.client = null;
     this.options.onProcessChange(null);
@@ -275,6 +299,12 @@ export class Supervisor {
         return new McpwardError(
           "TIMEOUT",
           `${what} did not finish within ${timeoutMs / 1000}s and was cancelled on the server; raise --tool-timeout if it needs longer`,
+        );
+      }
+      if (error.code === ErrorCode.ConnectionClosed && this.exitReason !== null) {
+        return new McpwardError(
+          "SERVER_CRASHED",
+          `${what} failed: ${this.exitReason}; the next call restarts it`,
         );
       }
       if (error.code === ErrorCode.ConnectionClosed) {

@@ -267,11 +267,18 @@ describe("orphan reaping", () => {
       settings: { startupTimeout: 120 },
     });
     const { pid: daemonPid } = await client.ping();
-    client.close();
     // The pid is on record before initialize completes (here: never).
     const serverPid = await waitFor(() => readMeta(paths.meta).serverPid, {
       what: "the server pid in the metadata",
     });
+    // Once it has written its stderr line: a server killed by SIGPIPE on that
+    // write (its reader, the daemon, gone) would be no orphan to reap.
+    await waitFor(
+      async () =>
+        ((await client.status()).recentStderr as string[]).join("\n").includes("hang-init"),
+      { what: "the server's first stderr line" },
+    );
+    client.close();
     expect(isAlive(serverPid)).toBe(true);
 
     process.kill(daemonPid, "SIGKILL");
