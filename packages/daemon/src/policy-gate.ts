@@ -2,12 +2,12 @@ import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { configRoot } from "@mcpward/core";
 import {
-  type Action,
   checkCommand,
   checkEnv,
   checkPathArguments,
   checkToolCall,
   classifyServer,
+  codeFiles,
   combineDecisions,
   commandLineRules,
   type Decision,
@@ -99,7 +99,7 @@ export class PolicyGate {
     });
     const rules = commandLineRules(config);
     const classification = classify(options, config.merged.denyList);
-    const files = codeFilesOf(classification);
+    const files = codeFiles(classification);
     // Stamp before hashing: a change in between then shows up as a change later.
     const stamps = stampFiles([...files, ...givenPaths(options)]);
     const contentHash = files.length > 0 ? await hashExecutable(files) : "missing";
@@ -157,7 +157,7 @@ export class PolicyGate {
    * script and the modules it preloads.
    */
   get codeFiles(): string[] {
-    return codeFilesOf(this.classification);
+    return codeFiles(this.classification);
   }
 
   /**
@@ -380,16 +380,4 @@ function givenPaths(options: PolicyGateOptions): string[] {
     ...(options.command.includes("/") ? [resolve(options.projectDir, options.command)] : []),
     ...(script === null ? [] : [resolve(options.projectDir, script)]),
   ];
-}
-
-function codeFilesOf(classification: TrustClassification): string[] {
-  return [classification.executable, classification.script, ...classification.modules].filter(
-    (p): p is string => p !== null,
-  );
-}
-
-/** The stricter of two actions. */
-export function stricter(a: Action, b: Action): Action {
-  const rank = { allow: 0, ask: 1, deny: 2 } as const;
-  return rank[a] >= rank[b] ? a : b;
 }
