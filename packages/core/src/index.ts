@@ -22,6 +22,7 @@ export {
   type ErrorCode,
   type ErrorPayload,
   type EventFrame,
+  editDistance,
   encodeFrame,
   ensurePrivateDir,
   exitCodeFor,

@@ -2,6 +2,7 @@
 // module behind it (no valibot), so a warm CLI call stays one socket round trip.
 
 export { writeFileAtomic } from "./atomic-write.js";
+export { editDistance } from "./edit-distance.js";
 export {
   ERROR_CODES,
   type ErrorCode,

@@ -4,7 +4,7 @@
  * since a value may be a secret.
  */
 
-import { McpwardError } from "@mcpward/core";
+import { editDistance, McpwardError } from "@mcpward/core";
 import type * as v from "valibot";
 import { knownKeysAt } from "./config-schema.js";
 
@@ -47,37 +47,13 @@ export function configError(
   });
 }
 
-/** Edit distance (insertions, deletions, substitutions, neighbour swaps). */
-function distance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[] = new Array(rows * cols).fill(0);
-  for (let i = 0; i < rows; i++) d[i * cols] = i;
-  for (let j = 0; j < cols; j++) d[j] = j;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(
-        d[(i - 1) * cols + j]! + 1,
-        d[i * cols + j - 1]! + 1,
-        d[(i - 1) * cols + j - 1]! + cost,
-      );
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        best = Math.min(best, d[(i - 2) * cols + j - 2]! + 1);
-      }
-      d[i * cols + j] = best;
-    }
-  }
-  return d[rows * cols - 1]!;
-}
-
 /** The closest candidate to `word` (case-insensitive), if any is close enough. */
 export function closestKey(word: string, candidates: readonly string[]): string | undefined {
   const target = word.toLowerCase().slice(0, 64);
   const limit = target.length <= 4 ? 1 : target.length <= 8 ? 2 : 3;
   let best: { name: string; score: number } | undefined;
   for (const name of candidates) {
-    const score = distance(target, name.toLowerCase());
+    const score = editDistance(target, name.toLowerCase());
     if (score <= limit && (best === undefined || score < best.score)) best = { name, score };
   }
   return best?.name;
