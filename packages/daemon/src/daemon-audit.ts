@@ -14,6 +14,8 @@ type Event = Omit<AuditEntry, "project" | "projectDir" | "daemon" | "server">;
  */
 export class DaemonAudit {
   private readonly writer: AuditWriter | null;
+  private pending = 0;
+  private readonly drained: Array<() => void> = [];
 
   constructor(
     private readonly spec: DaemonSpec,
@@ -32,20 +34,38 @@ export class DaemonAudit {
     this.writer = writer;
   }
 
-  /** Appends one record (asynchronously; failures are logged). */
+  /**
+   * Appends one record after the current turn of the event loop, so the
+   * answer to the client goes out before the audit write (records keep their
+   * order: immediates run first in, first out). Failures are logged.
+   */
   record(entry: Event): void {
-    this.writer
-      ?.append({
-        ...entry,
-        project: this.spec.projectId,
-        projectDir: this.spec.projectDir,
-        daemon: this.spec.daemonId,
-        server: { command: this.spec.command, args: this.spec.args, env: this.spec.env },
-      })
-      .catch((error: unknown) => this.log.event(`audit write failed: ${(error as Error).message}`));
+    const writer = this.writer;
+    if (!writer) return;
+    const full = {
+      ...entry,
+      project: this.spec.projectId,
+      projectDir: this.spec.projectDir,
+      daemon: this.spec.daemonId,
+      server: { command: this.spec.command, args: this.spec.args, env: this.spec.env },
+    };
+    this.pending++;
+    setImmediate(() => {
+      writer
+        .append(full)
+        .catch((error: unknown) =>
+          this.log.event(`audit write failed: ${(error as Error).message}`),
+        )
+        .finally(() => {
+          this.pending--;
+          if (this.pending === 0) for (const resolve of this.drained.splice(0)) resolve();
+        });
+    });
   }
 
+  /** Waits for queued records, then closes the writer. */
   async close(): Promise<void> {
+    if (this.pending > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
     await this.writer?.close();
   }
 }
