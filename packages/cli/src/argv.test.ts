@@ -37,6 +37,26 @@ describe("parseArgv", () => {
     });
   });
 
+  it("takes a named server with -s/--server and a profile with --profile, without --", () => {
+    expect(parseArgv(["-s", "gh", "--profile=prod", "list", "--n", "1"])).toMatchObject({
+      kind: "tool",
+      tool: "list",
+      toolTokens: ["--n", "1"],
+      serverTokens: [],
+      options: { server: "gh", profile: "prod" },
+    });
+    expect(parseArgv(["--server=gh", "--help"])).toMatchObject({
+      kind: "server-help",
+      options: { server: "gh" },
+    });
+    expect(parseArgv(["-s", "gh", "list", "-h"])).toMatchObject({ kind: "tool", help: true });
+    expect(fails(["-s", "gh", "list", "--", "node", "s.mjs"]).code).toBe("USAGE");
+    expect(fails(["-s", "gh"]).message).toContain("mcpward -s gh --help");
+    expect(fails(["-s"]).code).toBe("USAGE");
+    expect(fails(["--profile", "--json"]).code).toBe("USAGE");
+    expect(wantsJsonErrors(["-s", "gh", "--json", "x"])).toBe(true);
+  });
+
   it("treats --help or -h among the tool's tokens as the tool's help", () => {
     expect(parseArgv(["echo", "--text", "x", "-h", "--", "node"])).toMatchObject({
       kind: "tool",

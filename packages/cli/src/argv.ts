@@ -13,6 +13,10 @@ export interface GlobalOptions {
   help: boolean;
   version: boolean;
   settings: Settings;
+  /** `-s <name>` / `--server <name>`: a named server from config instead of `-- <server>`. */
+  server?: string;
+  /** `--profile <name>`: the config profile (else MCPWARD_PROFILE). */
+  profile?: string;
 }
 
 /** First words that name mcpward's own commands rather than a tool. */
@@ -47,7 +51,7 @@ export type ParsedArgv =
       serverTokens: string[] | undefined;
     };
 
-type Flag = Exclude<keyof GlobalOptions, "settings">;
+type Flag = Exclude<keyof GlobalOptions, "settings" | "server" | "profile">;
 
 const FLAGS: ReadonlyMap<string, Flag> = new Map<string, Flag>([
   ["--raw", "raw"],
@@ -68,7 +72,19 @@ const VALUE_OPTIONS: ReadonlyMap<string, SettingName> = new Map<string, SettingN
   ["--startup-timeout", "startupTimeout"],
 ]);
 
-const ALL_OPTIONS = [...FLAGS.keys(), ...VALUE_OPTIONS.keys()].filter((o) => o.startsWith("--"));
+/** Options that take a name. */
+const NAME_OPTIONS: ReadonlyMap<string, "server" | "profile"> = new Map<
+  string,
+  "server" | "profile"
+>([
+  ["-s", "server"],
+  ["--server", "server"],
+  ["--profile", "profile"],
+]);
+
+const ALL_OPTIONS = [...FLAGS.keys(), ...VALUE_OPTIONS.keys(), ...NAME_OPTIONS.keys()].filter((o) =>
+  o.startsWith("--"),
+);
 
 function usageError(message: string, data: Record<string, unknown> = {}): McpwardError {
   return new McpwardError("USAGE", message, { data });
@@ -127,6 +143,15 @@ export function parseGlobalOptions(argv: readonly string[]): {
       options[flag] = true;
       continue;
     }
+    const named = NAME_OPTIONS.get(name);
+    if (named !== undefined) {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value === "" || value.startsWith("-")) {
+        throw usageError(`${name} needs a value: ${name} <name>`, { flag: name });
+      }
+      options[named] = value;
+      continue;
+    }
     const setting = VALUE_OPTIONS.get(name);
     if (setting === undefined) throw unknownOption(token);
     const value = inline ?? argv[++i];
@@ -147,7 +172,7 @@ export function wantsJsonErrors(argv: readonly string[]): boolean {
     const token = argv[i]!;
     if (token === "--" || !token.startsWith("-")) return false;
     if (token === "--json") return true;
-    if (VALUE_OPTIONS.has(token)) i++;
+    if (VALUE_OPTIONS.has(token) || NAME_OPTIONS.has(token)) i++;
   }
   return false;
 }
@@ -163,6 +188,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
   const { options, next } = parseGlobalOptions(argv);
   if (options.version) return { kind: "version", options };
   const word = argv[next];
+  if (options.server !== undefined) return parseNamed(argv, next, options, options.server);
   if (word === undefined) {
     if (options.help) return { kind: "usage", options };
     throw usageError(
@@ -192,4 +218,32 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
     );
   }
   return { kind: "tool", options, tool: word, toolTokens, help, serverTokens };
+}
+
+/** `mcpward -s <name> [<tool> [tool flags]]`: the server comes from config, never after `--`. */
+function parseNamed(
+  argv: readonly string[],
+  next: number,
+  options: GlobalOptions,
+  server: string,
+): ParsedArgv {
+  const word = argv[next];
+  if (argv.slice(next).includes("--")) {
+    throw usageError(
+      `-s ${server} names the server; do not also give one after --. Use either mcpward -s ${server} <tool> … or mcpward <tool> … -- <server command>`,
+    );
+  }
+  if (word === undefined) {
+    if (options.help) return { kind: "server-help", options, serverTokens: [] };
+    throw usageError(`no tool given; list the tools with: mcpward -s ${server} --help`);
+  }
+  if (RESERVED_COMMANDS.includes(word)) {
+    throw usageError(
+      `-s is not supported with mcpward ${word}; give the server after --, e.g. mcpward ${word} … -- <server command>`,
+    );
+  }
+  const tokens = argv.slice(next + 1);
+  const toolTokens = tokens.filter((t) => t !== "--help" && t !== "-h");
+  const help = options.help || toolTokens.length !== tokens.length;
+  return { kind: "tool", options, tool: word, toolTokens, help, serverTokens: [] };
 }

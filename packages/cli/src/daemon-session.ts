@@ -30,6 +30,10 @@ export interface SessionOptions {
   /** No status line and no notices. */
   quiet: boolean;
   debug: DebugLog;
+  /** Config profile (`--profile`; the daemon also reads MCPWARD_PROFILE). */
+  profile?: string | undefined;
+  /** `mcpward -s <name>`: the config server `spec` was resolved from. */
+  serverName?: string | undefined;
 }
 
 /** A connected daemon plus the status line of its cold start. */
@@ -55,9 +59,12 @@ export async function openSession(
     ensured = await ensureDaemon({
       spec,
       settings: options.settings,
+      ...(options.profile !== undefined ? { profile: options.profile } : {}),
+      ...(options.serverName !== undefined ? { serverName: options.serverName } : {}),
       onStarting: () => {
         options.debug("no daemon answered; starting one");
-        status.schedule(`mcpward: starting ${serverLabel(spec)} …`, STATUS_DELAY_MS);
+        const label = options.serverName ?? serverLabel(spec);
+        status.schedule(`mcpward: starting ${label} …`, STATUS_DELAY_MS);
       },
       // E.g. that idle daemons were stopped to stay within MCPWARD_MAX_DAEMONS.
       onNotice: (message) => {

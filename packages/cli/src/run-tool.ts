@@ -1,4 +1,5 @@
-import type { ApprovalRequest } from "@mcpward/core/light";
+import { realpathSync } from "node:fs";
+import type { ApprovalRequest, ServerSpec } from "@mcpward/core/light";
 import { parseServerSpec, stripTerminalEscapes } from "@mcpward/core/light";
 import type { DaemonClient, DaemonEvent } from "@mcpward/daemon/client";
 import { canPrompt, promptApproval } from "./approval-prompt.js";
@@ -69,14 +70,28 @@ function eventPrinter(
  */
 export async function runTool(request: ToolRequest, debug: DebugLog): Promise<number> {
   const { options } = request;
-  const spec = parseServerSpec(request.serverTokens);
+  let spec: ServerSpec;
+  let settings = options.settings;
+  let profile = options.profile;
+  if (options.server === undefined) {
+    spec = parseServerSpec(request.serverTokens);
+  } else {
+    const { resolveNamed } = await import("./named-server.js");
+    const named = resolveNamed(options.server, options.profile, realpathSync(process.cwd()));
+    debug(`server "${named.name}" resolved from config (profile ${named.profile ?? "none"})`);
+    spec = named.spec;
+    settings = { ...named.settings, ...options.settings };
+    profile = named.profile ?? undefined;
+  }
   const tokens = request.help ? [] : await substituteStdinJson(request.toolTokens);
   // Ctrl+C before the call is sent: nothing to cancel, leave at once.
   let untrap = trapInterrupt();
   let session: DaemonSession;
   try {
     session = await openSession(spec, {
-      settings: options.settings,
+      settings,
+      profile,
+      serverName: options.server,
       quiet: options.quiet,
       debug,
     });
@@ -117,7 +132,7 @@ export async function runTool(request: ToolRequest, debug: DebugLog): Promise<nu
           clientPid: process.pid,
           ...(options.verbose ? { stderr: true } : {}),
           ...approval,
-          ...(Object.keys(options.settings).length > 0 ? { settings: options.settings } : {}),
+          ...(Object.keys(settings).length > 0 ? { settings } : {}),
         },
         { signal: controller.signal, onEvent: eventPrinter(options, progress, c, session.status) },
       ),

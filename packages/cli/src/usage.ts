@@ -7,7 +7,9 @@ export const USAGE = `mcpward: call any MCP server's tools as ordinary shell com
 
 usage:
   mcpward [options] <tool> [tool flags] -- [KEY=VALUE ...] <command> [args ...]
-  mcpward --help -- <server>            list the server's tools
+  mcpward [options] -s <name> <tool> [tool flags]
+                                        call a server declared in mcpward.config.json
+  mcpward --help -- <server>            list the server's tools (or: -s <name> --help)
   mcpward <tool> --help -- <server>     show a tool's flags and examples
   mcpward daemon start|stop|restart|status|logs|clean [-- <server>]
   mcpward audit [list|verify|export]    show, check or export this project's audit log
@@ -23,6 +25,8 @@ options (before the tool name):
   --debug                  print mcpward diagnostics on stderr
   --quiet                  no notices or status lines
   --yes                    approve the call if policy would ask
+  -s, --server <name>      run the named server from config (instead of -- <server>)
+  --profile <name>         config profile (default: MCPWARD_PROFILE)
   --idle-timeout <s>       stop the daemon after this long unused (default 1800)
   --tool-timeout <s>       cancel a call that runs longer (default 600)
   --startup-timeout <s>    give up on a server that starts slower (default 30)

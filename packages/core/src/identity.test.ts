@@ -12,7 +12,7 @@ import {
 interface Vectors {
   daemonIds: {
     name: string;
-    spec: { command: string; args: string[]; env: Record<string, string> };
+    spec: { command: string; args: string[]; env: Record<string, string>; name?: string };
     cwd: string;
     daemonId: string;
   }[];
@@ -69,6 +69,17 @@ describe("computeDaemonId", () => {
       computeDaemonId(spec("node", [], { "A=1": "" }), "/p"),
     ];
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("hashes a config server's name only when there is one", () => {
+    const plain = spec("node", ["server.js"]);
+    expect(computeDaemonId({ ...plain, name: undefined }, "/a")).toBe(computeDaemonId(plain, "/a"));
+    expect(computeDaemonId({ ...plain, name: "echo" }, "/a")).not.toBe(
+      computeDaemonId(plain, "/a"),
+    );
+    expect(computeDaemonId({ ...plain, name: "a" }, "/a")).not.toBe(
+      computeDaemonId({ ...plain, name: "b" }, "/a"),
+    );
   });
 
   it("takes an env name of __proto__ into account like any other", () => {

@@ -32,20 +32,29 @@ function digest(parts: unknown, length: number): string {
 /**
  * The id of the daemon serving one server configuration: a SHA-256 over the
  * normalised command, the args in order and the explicit env sorted by name.
- * The caller's ambient environment never enters it.
+ * The caller's ambient environment never enters it. A server run by its
+ * config name (`mcpward -s <name>`) also hashes the name, so it is never the
+ * daemon of the same command given after `--` (whose rules differ); without
+ * a name the id is what it always was.
  *
- * @param spec - the server as given after `--`
+ * @param spec - the server as given after `--`, or resolved from config with its `name`
  * @param cwd - directory that relative command paths resolve against
  * @returns 24 lowercase hex characters
  */
 export function computeDaemonId(
-  spec: Pick<ServerSpec, "command" | "args" | "env">,
+  spec: Pick<ServerSpec, "command" | "args" | "env"> & { name?: string | undefined },
   cwd: string = process.cwd(),
 ): string {
   const env = Object.keys(spec.env)
     .sort()
     .map((name) => [name, spec.env[name]]);
-  return digest({ command: normaliseCommand(spec.command, cwd), args: spec.args, env }, 24);
+  const command = normaliseCommand(spec.command, cwd);
+  return digest(
+    spec.name === undefined
+      ? { command, args: spec.args, env }
+      : { command, args: spec.args, env, name: spec.name },
+    24,
+  );
 }
 
 /**

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const spec = parsed.output;
   // Re-derive the ids: a spec that does not match the id it claims would
   // serve one server's clients with another server.
-  const daemonId = computeDaemonId(spec, spec.projectDir);
+  const daemonId = computeDaemonId({ ...spec, name: spec.serverName }, spec.projectDir);
   const projectId = computeProjectId(spec.projectDir);
   if (daemonId !== spec.daemonId || projectId !== spec.projectId) {
     throw new McpwardError("DAEMON_FAILED", "daemon spec does not match its id; refusing to start");
@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     serverKey: daemonId,
     callerEnv: process.env,
     profile: spec.profile,
+    serverName: spec.serverName,
   });
   const { decision: startDecision } = await gate.checkServerStart();
   if (startDecision.action === "deny") {

@@ -32,6 +32,11 @@ export const DaemonSpecSchema = v.object({
   approve: v.optional(v.boolean()),
   /** Config profile (`--profile` or MCPWARD_PROFILE). */
   profile: v.optional(v.pipe(v.string(), v.maxLength(128))),
+  /**
+   * `mcpward -s <name>`: the config server this is. Its rules apply (not the
+   * command line's) and the name is part of the daemon id.
+   */
+  serverName: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/))),
 });
 
 /** A validated daemon spec. */

@@ -37,6 +37,11 @@ export interface EnsureDaemonOptions {
   /** Config profile for a daemon this call starts. */
   profile?: string;
   /**
+   * `mcpward -s <name>`: `spec` was resolved from this config server. The
+   * name is part of the daemon id, and the daemon applies that server's rules.
+   */
+  serverName?: string;
+  /**
    * Called with a one-line notice from a daemon this call started, e.g. that
    * idle daemons were stopped to stay within `MCPWARD_MAX_DAEMONS`.
    */
@@ -70,7 +75,7 @@ export async function ensureDaemon(options: EnsureDaemonOptions): Promise<Ensure
   const env = options.env ?? process.env;
   const projectDir = realpathSync(options.projectDir ?? process.cwd());
   const projectId = computeProjectId(projectDir);
-  const daemonId = computeDaemonId(options.spec, projectDir);
+  const daemonId = computeDaemonId({ ...options.spec, name: options.serverName }, projectDir);
   const root = runtimeRoot(env);
   const paths = daemonPaths(root, projectId, daemonId);
   const startupMs = (options.settings?.startupTimeout ?? startupTimeoutFromEnv(env)) * 1000;
@@ -108,6 +113,7 @@ export async function ensureDaemon(options: EnsureDaemonOptions): Promise<Ensure
             settings: options.settings ?? {},
             ...(options.approve ? { approve: true } : {}),
             ...(options.profile ? { profile: options.profile } : {}),
+            ...(options.serverName !== undefined ? { serverName: options.serverName } : {}),
           },
           env,
           startupMs + 5000,

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { configRoot } from "@mcpward/core";
+import { configRoot, McpwardError } from "@mcpward/core";
 import {
   checkCommand,
   checkEnv,
@@ -14,9 +14,12 @@ import {
   decideTrust,
   type EffectiveRules,
   hashExecutable,
+  type LoadedConfig,
   loadConfig,
   PluginHost,
   PROJECT_CONFIG_FILE,
+  type ResolvedServer,
+  resolveNamedServer,
   type ServerInfo,
   scriptArgument,
   serverEnvironment,
@@ -40,6 +43,11 @@ export interface PolicyGateOptions {
   /** The caller's environment: PATH, config directory, `${VAR}` values. */
   callerEnv: Env;
   profile?: string | undefined;
+  /**
+   * `mcpward -s <name>`: the config server the client resolved to this
+   * command, args and env. Its rules apply instead of the command line's.
+   */
+  serverName?: string | undefined;
 }
 
 /** A decision about one tool call, with what the caller needs to ask. */
@@ -70,6 +78,8 @@ export class PolicyGate {
     readonly warnings: string[],
     /** Restart on code change and memory limit, from config. */
     readonly lifecycle: LifecycleSettings,
+    /** The config server this daemon runs (`mcpward -s <name>`), as last loaded. */
+    private named: ResolvedServer | null,
     /**
      * Stamps of {@link codeFiles}, and of the executable and script as the
      * command line names them (a retargeted symlink), taken before hashing.
@@ -97,13 +107,18 @@ export class PolicyGate {
       env: options.callerEnv,
       profile: options.profile,
     });
-    const rules = commandLineRules(config);
-    const classification = classify(options, config.merged.denyList);
+    const named = namedServer(config, options);
+    const rules = named?.rules ?? commandLineRules(config);
+    const trust = TrustStore.open(options.callerEnv);
+    const classification = classify(
+      options,
+      config.merged.denyList,
+      configApproved(named, options, trust),
+    );
     const files = codeFiles(classification);
     // Stamp before hashing: a change in between then shows up as a change later.
     const stamps = stampFiles([...files, ...givenPaths(options)]);
     const contentHash = files.length > 0 ? await hashExecutable(files) : "missing";
-    const trust = TrustStore.open(options.callerEnv);
     const plugins = await createPlugins(options, rules, trust);
     const gate = new PolicyGate(
       options,
@@ -113,7 +128,10 @@ export class PolicyGate {
       trust,
       plugins,
       config.warnings,
-      lifecycleSettings(config, rules, options.serverKey),
+      named === null
+        ? lifecycleSettings(config, rules, options.serverKey)
+        : { restartOnChange: rules.restartOnChange, memoryLimitMb: rules.memoryLimitMb },
+      named,
       stamps,
     );
     gate.configStamp = stamp;
@@ -139,16 +157,18 @@ export class PolicyGate {
   private async reload(stamp: string): Promise<void> {
     const o = this.options;
     const config = loadConfig({ projectDir: o.projectDir, env: o.callerEnv, profile: o.profile });
-    const rules = commandLineRules(config);
+    const named = namedServer(config, o);
+    const rules = named?.rules ?? commandLineRules(config);
     if (JSON.stringify(rules.policies) !== JSON.stringify(this.rules.policies)) {
       const old = this.plugins;
       this.plugins = await createPlugins(o, rules, this.trust);
       await old?.close();
     }
     this.rules = rules;
+    this.named = named;
     this.denyList = config.merged.denyList;
     // A server put on the deny list stops being served (see checkToolCall).
-    this.classification = classify(o, this.denyList);
+    this.classification = classify(o, this.denyList, this.configApproved());
     this.configStamp = stamp;
   }
 
@@ -171,7 +191,7 @@ export class PolicyGate {
   async rehash(): Promise<CodeStamp[]> {
     // The files themselves may be others now (a symlink pointed elsewhere):
     // classify again, so a script moved into /tmp is level 4 before it runs.
-    this.classification = classify(this.options, this.denyList);
+    this.classification = classify(this.options, this.denyList, this.configApproved());
     const files = this.codeFiles;
     const stamps = stampFiles([...files, ...givenPaths(this.options)]);
     this.contentHash = files.length > 0 ? await hashExecutable(files) : "missing";
@@ -186,7 +206,7 @@ export class PolicyGate {
       script: this.classification.script,
       args: this.options.args,
       envNames: Object.keys(this.options.env).sort(),
-      name: null,
+      name: this.named?.name ?? null,
       trustLevel: this.classification.level,
     };
   }
@@ -199,6 +219,7 @@ export class PolicyGate {
       ...checkCommand(this.options.command, this.options.args, this.classification.executable),
       ...checkEnv(Object.keys(this.options.env), "after --"),
       decideTrust(this.classification, approved),
+      ...this.configServerDecisions(),
     ];
     if (this.plugins) {
       decisions.push(
@@ -223,10 +244,11 @@ export class PolicyGate {
       };
     }
     // A remembered approval answers an ask raised by the trust level, not a
-    // deny or a plugin's ask.
+    // deny or a plugin's ask (nor a project config server's unapproved entry).
     if (
       decision.action === "ask" &&
       approved &&
+      this.configServerDecisions().length === 0 &&
       decisions.every((d) => d.action !== "ask" || d.rule.startsWith("trust."))
     ) {
       decision = {
@@ -244,8 +266,29 @@ export class PolicyGate {
       this.classification.level,
       this.options.callerEnv,
       this.options.env,
-      [],
+      this.named?.envPassthrough ?? [],
     );
+  }
+
+  /**
+   * For a project config server whose entry (or the project rules around it)
+   * the user has not approved: an ask, answered "always" by
+   * {@link rememberServer}. Empty otherwise.
+   */
+  private configServerDecisions(): Decision[] {
+    const named = this.named;
+    if (named === null || !named.needsApproval || this.configApproved()) return [];
+    return [
+      {
+        action: "ask",
+        reason: `server "${named.name}" is declared in ${named.file} (${named.jsonPath}) and you have not approved this entry yet (an "always" answer remembers it until the entry changes)`,
+        rule: "trust.config-server",
+      },
+    ];
+  }
+
+  private configApproved(): boolean {
+    return configApproved(this.named, this.options, this.trust);
   }
 
   /** Decides one tool call. */
@@ -267,6 +310,8 @@ export class PolicyGate {
     const decisions: Decision[] = [
       // Level 4 (the config changed since the start was decided) denies every call.
       ...(this.classification.level === 4 ? [decideTrust(this.classification)] : []),
+      // The project config changed this server's entry or rules since it was approved.
+      ...this.configServerDecisions(),
       ...checkToolCall(context, { ...this.rules.tools, approval: this.rules.approval }),
       ...checkPathArguments(args, tool.inputSchema, this.rules.roots, {
         base: this.options.projectDir,
@@ -294,6 +339,17 @@ export class PolicyGate {
 
   /** Remembers an "always" answer for starting this server (this content). */
   rememberServer(): void {
+    const named = this.named;
+    if (named?.needsApproval) {
+      this.trust.approveConfigServer({
+        projectDir: this.options.projectDir,
+        name: named.name,
+        configHash: named.configHash,
+      });
+      // Level 2 from now on: the approval is by config entry, not content.
+      this.classification = classify(this.options, this.denyList, this.configApproved());
+      return;
+    }
     this.trust.approveServer({
       ...this.serverApproval(),
       label: [this.options.command, ...this.options.args].join(" "),
@@ -302,6 +358,9 @@ export class PolicyGate {
 
   /** Remembers an "always" answer for one tool of this server. */
   rememberTool(tool: string): void {
+    // Approving a call after being told the server's config entry changed
+    // approves the entry as it is now.
+    if (this.configServerDecisions().length > 0) this.rememberServer();
     this.trust.approveTool({ ...this.serverApproval(), tool });
   }
 
@@ -318,8 +377,13 @@ export class PolicyGate {
   }
 }
 
-function classify(options: PolicyGateOptions, denyList: readonly string[]): TrustClassification {
+function classify(
+  options: PolicyGateOptions,
+  denyList: readonly string[],
+  configApproved = false,
+): TrustClassification {
   return classifyServer({
+    configApproved,
     command: options.command,
     args: options.args,
     envNames: Object.keys(options.env),
@@ -328,6 +392,55 @@ function classify(options: PolicyGateOptions, denyList: readonly string[]): Trus
     pathValue: options.callerEnv.PATH,
     denyList,
   });
+}
+
+/**
+ * The config server `options.serverName` names, resolved with the caller's
+ * environment; null for a server given after `--`.
+ *
+ * @throws McpwardError `BAD_CONFIG` when it is gone or when its command, args
+ *   or env are no longer what the client resolved (the config changed since):
+ *   the daemon never applies one server's rules to another command.
+ */
+function namedServer(config: LoadedConfig, options: PolicyGateOptions): ResolvedServer | null {
+  if (options.serverName === undefined) return null;
+  const named = resolveNamedServer(config, options.serverName, config.profile, options.callerEnv);
+  const same =
+    named.command === options.command &&
+    JSON.stringify(named.args) === JSON.stringify(options.args) &&
+    sameEnv(named.env, options.env);
+  if (!same) {
+    throw new McpwardError(
+      "BAD_CONFIG",
+      `server "${named.name}" in ${named.file} (${named.jsonPath}) no longer has the command, args or env this daemon was started with; the config changed: run the command again`,
+    );
+  }
+  return named;
+}
+
+function sameEnv(
+  a: Readonly<Record<string, string>>,
+  b: Readonly<Record<string, string>>,
+): boolean {
+  const keys = Object.keys(a).sort();
+  const other = Object.keys(b).sort();
+  return JSON.stringify(keys) === JSON.stringify(other) && keys.every((k) => a[k] === b[k]);
+}
+
+function configApproved(
+  named: ResolvedServer | null,
+  options: PolicyGateOptions,
+  trust: TrustStore,
+): boolean {
+  if (named === null) return false;
+  return (
+    !named.needsApproval ||
+    trust.isConfigServerApproved({
+      projectDir: options.projectDir,
+      name: named.name,
+      configHash: named.configHash,
+    })
+  );
 }
 
 /** The policy plugins the rules name, or null for none; project plugins load once approved. */

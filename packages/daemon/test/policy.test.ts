@@ -1005,3 +1005,66 @@ describe("policy plugins through the daemon", () => {
     }
   });
 });
+
+describe("named config servers (mcpward -s <name>)", () => {
+  /** A project declaring `named`: its project copy of the test server, with a per-server deny. */
+  function namedWorld(name: string): { w: World; server: ServerSpec } {
+    const w = world(name);
+    const script = installServer(join(w.project, "srv"));
+    writeFileSync(
+      join(w.project, "mcpward.config.json"),
+      JSON.stringify({
+        servers: { named: { command: NODE, args: [script], tools: { deny: ["echo"] } } },
+      }),
+    );
+    return { w, server: spec(script) };
+  }
+
+  function startNamed(w: World, server: ServerSpec): Promise<EnsuredDaemon> {
+    return ensureDaemon({ spec: server, projectDir: w.project, env: w.env, serverName: "named" });
+  }
+
+  it("asks at the first start; 'always' approves the config entry; the server's own rules apply", async () => {
+    const { w, server } = namedWorld("named-always");
+    const first = await startNamed(w, server);
+    const refused = await failure(first.client.call({ tool: "get_weather", arguments: {} }));
+    expect(refused).toMatchObject({
+      code: "APPROVAL_REFUSED",
+      data: { rule: "trust.config-server" },
+    });
+    const started = await callAnswering(first.client, { tool: "get_weather" }, ["always", "once"]);
+    expect(started.error).toBeUndefined();
+    expect(approvalData(started.events[0]).kind).toBe("server-start");
+    expect(trustRecords(w)).toEqual([
+      expect.objectContaining({ kind: "config-server", name: "named" }),
+    ]);
+    const denied = await failure(
+      first.client.call({ tool: "echo", arguments: { text: "x" }, approve: true }),
+    );
+    expect(denied).toMatchObject({ code: "POLICY_DENIED", data: { rule: "tool.deny" } });
+    await stop(first);
+
+    // Approved: no start prompt now. The same command given after `--` is
+    // another daemon, without the per-server deny.
+    const again = await startNamed(w, server);
+    const byHand = await ensureDaemon({ spec: server, projectDir: w.project, env: w.env });
+    try {
+      expect(byHand.daemonId).not.toBe(again.daemonId);
+      const echo = await failure(again.client.call({ tool: "echo", arguments: { text: "x" } }));
+      expect(echo.data?.rule).toBe("tool.deny");
+      const plain = await byHand.client.call({ tool: "echo", arguments: { text: "x" } });
+      expect(resultText(plain)).toBe("x");
+    } finally {
+      again.client.close();
+      byHand.client.close();
+    }
+  });
+
+  it("refuses to start when the config no longer matches what the client resolved", async () => {
+    const { w, server } = namedWorld("named-changed");
+    const error = await failure(startNamed(w, { ...server, args: [...server.args, "--other"] }));
+    expect(error.code).toBe("BAD_CONFIG");
+    expect(error.message).toContain("config changed");
+    await expectNothingLeft(w);
+  });
+});

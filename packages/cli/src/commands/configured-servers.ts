@@ -5,16 +5,21 @@ import { computeDaemonId } from "@mcpward/core/light";
 /** A server named in the project's `mcpward.config.json`. */
 export interface ConfiguredServer {
   name: string;
-  /** The daemon it would run in, or null when its `${VAR}`s are not set. */
+  /**
+   * The daemon `mcpward -s <name>` runs it in, or null when its `${VAR}`s
+   * are not set.
+   */
   daemonId: string | null;
+  /** The daemon of the same command, args and env given after `--`. */
+  commandLineId: string | null;
   /** Command line as written in config (templates unexpanded, env values masked). */
   label: string;
 }
 
 /**
  * The servers the project config names (in the chosen profile), with the
- * daemon id each would get: the one mcpward computes for the same command,
- * args and env given after `--`. Reads nothing when the project has no
+ * daemon id `mcpward -s <name>` gives it (command, args, env and name) and
+ * the one of the same command given after `--`. Reads nothing when the project has no
  * config file, and loads the policy package (valibot) only when it has one.
  *
  * @throws McpwardError `BAD_CONFIG` for an invalid config file
@@ -37,12 +42,12 @@ export async function configuredServers(
         : config.project?.profiles?.[profile]?.servers?.[summary.name];
     if (entry === undefined) continue;
     let daemonId: string | null = null;
+    let commandLineId: string | null = null;
     try {
       const server = resolveNamedServer(config, summary.name);
-      daemonId = computeDaemonId(
-        { command: server.command, args: server.args, env: server.env },
-        config.projectDir,
-      );
+      const spec = { command: server.command, args: server.args, env: server.env };
+      daemonId = computeDaemonId({ ...spec, name: server.name }, config.projectDir);
+      commandLineId = computeDaemonId(spec, config.projectDir);
     } catch {
       // A `${VAR}` that is not set: it cannot be running either.
     }
@@ -52,6 +57,7 @@ export async function configuredServers(
     out.push({
       name: summary.name,
       daemonId,
+      commandLineId,
       label: [...envNames, entry.command, ...(entry.args ?? [])].join(" "),
     });
   }

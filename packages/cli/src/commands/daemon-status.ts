@@ -67,10 +67,11 @@ async function addConfigured(records: StatusRecord[], context: CommandContext): 
   }
   const projectId = computeProjectId(projectDir);
   for (const server of configured) {
-    const running = records.find(
-      (r) =>
-        server.daemonId !== null && r.daemonId === server.daemonId && r.projectDir === projectDir,
-    );
+    // Run by name, else the same command given after `--`.
+    const running = [server.daemonId, server.commandLineId]
+      .filter((id) => id !== null)
+      .map((id) => records.find((r) => r.daemonId === id && r.projectDir === projectDir))
+      .find((r) => r !== undefined && r.name === undefined);
     if (running) {
       running.name = server.name;
       continue;
@@ -84,10 +85,12 @@ async function addConfigured(records: StatusRecord[], context: CommandContext): 
       state: "not started",
       pid: null,
       serverPid: null,
+      // Counted by a daemon run by name, else by the same command given after `--`.
       tools:
-        server.daemonId === null
-          ? null
-          : readToolCount(stateRoot(process.env), projectId, server.daemonId),
+        [server.daemonId, server.commandLineId]
+          .filter((id) => id !== null)
+          .map((id) => readToolCount(stateRoot(process.env), projectId, id))
+          .find((count) => count !== null) ?? null,
     });
   }
 }

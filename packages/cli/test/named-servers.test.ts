@@ -1,0 +1,139 @@
+// `mcpward -s <name>` and `--profile`: a server declared in the project's
+// mcpward.config.json runs with its own rules (here a per-server deny), and
+// is a different daemon from the same command given after `--`.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSandbox, daemonStatuses, destroySandbox, runCli, type Sandbox } from "./helpers.js";
+
+const SCRIPT = "fixtures/servers/echo.mjs";
+
+let sandbox: Sandbox;
+function writeConfig(deny: { echo: string[] }): void {
+  writeFileSync(
+    join(sandbox.project, "mcpward.config.json"),
+    JSON.stringify({
+      servers: {
+        echo: { command: "node", args: [SCRIPT], tools: { deny: deny.echo } },
+      },
+      profiles: {
+        prod: {
+          servers: { "prod-echo": { command: "node", args: [SCRIPT], tools: { deny: ["echo"] } } },
+        },
+        dev: {},
+      },
+    }),
+  );
+}
+
+beforeAll(() => {
+  sandbox = createSandbox();
+  writeConfig({ echo: ["add"] });
+});
+afterAll(async () => {
+  await destroySandbox(sandbox);
+});
+
+describe("named servers (-s)", () => {
+  it("asks before the first start of a project config server; --yes runs it", async () => {
+    const refused = await runCli(sandbox, ["-s", "echo", "echo", "--text", "hi"]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('server "echo" is declared in');
+    expect(refused.stderr).toContain("--yes");
+    const yes = await runCli(sandbox, ["--yes", "-s", "echo", "echo", "--text", "hi"]);
+    expect(yes).toMatchObject({ code: 0, stdout: "hi\n" });
+  });
+
+  it("applies the server's own tool rules", async () => {
+    const denied = await runCli(sandbox, ["--yes", "-s", "echo", "add", "--a", "2", "--b", "3"]);
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toContain("add");
+  });
+
+  it("asks again when the project config changes the server's entry, and applies the new rules", async () => {
+    writeConfig({ echo: ["echo"] });
+    try {
+      const asked = await runCli(sandbox, ["-s", "echo", "add", "--a", "1", "--b", "2"]);
+      expect(asked.code).toBe(3);
+      expect(asked.stderr).toContain("not approved this entry");
+      const yes = await runCli(sandbox, ["--yes", "-s", "echo", "add", "--a", "1", "--b", "2"]);
+      expect(yes).toMatchObject({ code: 0, stdout: '{"sum":3}\n' });
+      const denied = await runCli(sandbox, ["--yes", "-s", "echo", "echo", "--text", "hi"]);
+      expect(denied.code).toBe(3);
+    } finally {
+      writeConfig({ echo: ["add"] });
+    }
+  });
+
+  it("does not apply them to the same command given after --, which is another daemon", async () => {
+    const byHand = await runCli(sandbox, ["add", "--a", "2", "--b", "3", "--", "node", SCRIPT]);
+    expect(byHand).toMatchObject({ code: 0, stdout: '{"sum":5}\n' });
+    expect(await daemonStatuses(sandbox)).toHaveLength(2);
+  });
+
+  it("lists the server's tools with -s <name> --help, and a tool's help", async () => {
+    const list = await runCli(sandbox, ["--yes", "-s", "echo", "--help"]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain("echo");
+    const tool = await runCli(sandbox, ["--yes", "-s", "echo", "echo", "--help"]);
+    expect(tool.code).toBe(0);
+    expect(tool.stdout).toContain("--text");
+  });
+
+  it("an unknown name is a usage error (exit 2) listing the known names", async () => {
+    const result = await runCli(sandbox, ["-s", "ecko", "echo", "--text", "hi"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no server named "ecko"');
+    expect(result.stderr).toContain("did you mean echo?");
+    expect(result.stderr).toContain("known servers: echo");
+  });
+
+  it("-s together with -- is a usage error (exit 2)", async () => {
+    const result = await runCli(sandbox, [
+      "-s",
+      "echo",
+      "echo",
+      "--text",
+      "x",
+      "--",
+      "node",
+      SCRIPT,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("do not also give one after --");
+  });
+});
+
+describe("profiles (--profile, MCPWARD_PROFILE)", () => {
+  it("a server of profile prod is unknown without the profile", async () => {
+    const result = await runCli(sandbox, ["-s", "prod-echo", "add", "--a", "1", "--b", "1"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no server named "prod-echo"');
+    expect(result.stderr).toContain("--profile prod");
+  });
+
+  it("runs with --profile prod or MCPWARD_PROFILE=prod, with the profile server's rules", async () => {
+    const args = ["--yes", "--profile", "prod", "-s", "prod-echo", "add", "--a", "1", "--b", "1"];
+    expect(await runCli(sandbox, args)).toMatchObject({ code: 0, stdout: '{"sum":2}\n' });
+    const viaEnv = await runCli(sandbox, ["--yes", "-s", "prod-echo", "echo", "--text", "x"], {
+      env: { MCPWARD_PROFILE: "prod" },
+    });
+    expect(viaEnv.code).toBe(3);
+    expect(viaEnv.stderr).toContain("echo");
+  });
+
+  it("an unknown profile is a usage error (exit 2) listing the profiles", async () => {
+    const result = await runCli(sandbox, [
+      "--profile",
+      "staging",
+      "-s",
+      "echo",
+      "echo",
+      "--text",
+      "x",
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown profile "staging"');
+    expect(result.stderr).toContain("dev, prod");
+  });
+});
