@@ -67,7 +67,7 @@ function packagingChecks() {
     .filter((f) => f.endsWith(".test.mjs"))
     .map((f) => join("scripts", "lib", f));
   const steps = [
-    ["lint repo scripts (biome)", biome, ["check", "scripts", "test-packaging"]],
+    ["lint and format of the whole repository (biome)", biome, ["check", "."]],
     ["script unit tests", node, ["--test", ...libTests]],
     ["check-deps", node, ["scripts/check-deps.mjs"]],
     ["check-licenses", node, ["scripts/check-licenses.mjs"]],
