@@ -58,6 +58,9 @@ export interface EnsuredDaemon {
   paths: DaemonPaths;
 }
 
+/** Node flags of the daemon process (never anything secret: argv is world-readable). */
+const DAEMON_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1"];
+
 /** Where the daemon entry is, next to this module in dist/. */
 function daemonEntry(): string {
   return fileURLToPath(new URL("./daemon-entry.js", import.meta.url));
@@ -187,7 +190,9 @@ async function spawnDaemon(
   env: Readonly<Record<string, string | undefined>>,
   timeoutMs: number,
 ): Promise<string | null> {
-  const child = spawn(process.execPath, [daemonEntry()], {
+  // A small young generation keeps an idle daemon's resident memory down
+  // (measured 66 vs 73 MiB) at no measurable cost per call.
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, daemonEntry()], {
     detached: true,
     stdio: ["pipe", "pipe", "ignore"],
     env: env as NodeJS.ProcessEnv,

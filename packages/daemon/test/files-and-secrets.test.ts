@@ -51,7 +51,8 @@ describe("daemon files and secrets", () => {
     try {
       const { pid } = await client.ping();
       const argv = cmdline(pid);
-      expect(argv).toEqual([process.execPath, DAEMON_ENTRY]);
+      // Only node itself, its memory flag and the entry: no spec, no env value.
+      expect(argv).toEqual([process.execPath, "--max-semi-space-size=1", DAEMON_ENTRY]);
       expect(argv.join(" ")).not.toContain(CANARY);
       expect(argv.join(" ")).not.toContain(servers.echo);
       // The daemon's own environment is the caller's; the explicit env goes to the server only.
