@@ -4,6 +4,7 @@ import { configRoot, McpwardError } from "@mcpward/core";
 import {
   checkCommand,
   checkEnv,
+  checkEnvFiles,
   checkPathArguments,
   checkToolCall,
   classifyServer,
@@ -218,6 +219,10 @@ export class PolicyGate {
     const decisions: Decision[] = [
       ...checkCommand(this.options.command, this.options.args, this.classification.executable),
       ...checkEnv(Object.keys(this.options.env), "after --"),
+      ...checkEnvFiles(this.options.command, this.options.args, {
+        cwd: this.options.projectDir,
+        executable: this.classification.executable,
+      }),
       decideTrust(this.classification, approved),
       ...this.configServerDecisions(),
     ];

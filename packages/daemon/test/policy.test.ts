@@ -228,6 +228,23 @@ describe("server start: blocked environment after --", () => {
   );
 });
 
+describe("server start: blocked environment in an env file", () => {
+  it("refuses node --env-file=<project>/evil.env with POLICY_DENIED naming NODE_OPTIONS", async () => {
+    const w = world("env-file");
+    const script = installServer(w.project);
+    const envFile = join(w.project, "evil.env");
+    writeFileSync(envFile, "# looks harmless\nexport NODE_OPTIONS=--require=./pwn.cjs\n");
+    const error = await failure(
+      start(w, { command: NODE, args: [`--env-file=${envFile}`, script], env: {} }),
+    );
+    expect(error.code).toBe("POLICY_DENIED");
+    expect(error.message).toContain("NODE_OPTIONS");
+    expect(error.message).toContain("env.blocked");
+    expect(error.message).not.toContain("pwn.cjs");
+    await expectNothingLeft(w);
+  });
+});
+
 describe("trust level 4 (untrusted): denied before anything starts", () => {
   it("a script in a world-writable directory (sticky, like /tmp)", async () => {
     const w = world("l4-world-writable");

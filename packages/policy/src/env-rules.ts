@@ -107,13 +107,9 @@ export function checkEnv(names: Iterable<string>, origin = "for the server"): De
       });
       continue;
     }
-    const why = blockedBecause(name);
-    if (why !== null) {
-      decisions.push({
-        action: "deny",
-        reason: `environment variable ${name} (${origin}) may not be set for a server: it ${why}; remove it`,
-        rule: "env.blocked",
-      });
+    const blocked = blockedEnvDecision(name, origin);
+    if (blocked !== null) {
+      decisions.push(blocked);
     } else if (isInternalEnvName(name)) {
       decisions.push({
         action: "deny",
@@ -123,4 +119,19 @@ export function checkEnv(names: Iterable<string>, origin = "for the server"): De
     }
   }
   return decisions;
+}
+
+/**
+ * The `env.blocked` deny for `name` (see {@link BLOCKED_ENV}), or null when
+ * it may be set. Unlike {@link checkEnv}, any string is looked at, valid
+ * name or not.
+ */
+export function blockedEnvDecision(name: string, origin: string): Decision | null {
+  const why = blockedBecause(name);
+  if (why === null) return null;
+  return {
+    action: "deny",
+    reason: `environment variable ${name} (${origin}) may not be set for a server: it ${why}; remove it`,
+    rule: "env.blocked",
+  };
 }

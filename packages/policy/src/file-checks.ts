@@ -49,7 +49,7 @@ function trustedOwner(uid: number, me: number | null): boolean {
  */
 export function inspectFile(
   path: string,
-  role: "executable" | "script" | "module",
+  role: "executable" | "script" | "module" | "env file",
 ): FileInspection {
   const problems: FileProblem[] = [];
   let realPath: string;

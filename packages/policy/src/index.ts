@@ -4,6 +4,7 @@
 // --- Contract and built-in rules -------------------------------------------
 
 export { checkCommand } from "./command-rules.js";
+export { checkEnvFiles, type EnvFileCheckOptions } from "./env-file-rules.js";
 export { BLOCKED_ENV, checkEnv, isBlockedEnvName } from "./env-rules.js";
 export {
   type ExecutableLookupOptions,

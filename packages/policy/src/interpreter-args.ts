@@ -20,9 +20,28 @@ export interface InterpreterArgs {
    * URLs (inline code) are not listed.
    */
   modules: string[];
+  /**
+   * Env files the interpreter reads before the script (`node --env-file=x.env`,
+   * `--env-file-if-exists`, `bun --env-file`, `deno run --env-file=x.env`), as
+   * written; `optional` when a missing file is no error.
+   */
+  envFiles: EnvFileArgument[];
 }
 
-type Scan = Omit<InterpreterArgs, "modules">;
+/** One env file named on an interpreter's command line. */
+export interface EnvFileArgument {
+  /** The path as written (relative to the server's working directory). */
+  path: string;
+  /** True for `--env-file-if-exists` (and deno's default `.env`): a missing file is fine. */
+  optional: boolean;
+}
+
+type Scan = Omit<InterpreterArgs, "modules" | "envFiles">;
+
+interface Found {
+  modules: string[];
+  envFiles: EnvFileArgument[];
+}
 
 const NONE: Scan = { inline: null, script: null };
 
@@ -37,16 +56,16 @@ export function isKnownInterpreter(name: string): boolean {
  */
 export function readInterpreterArgs(command: string, args: readonly string[]): InterpreterArgs {
   const name = commandName(command);
-  if (name === "pwsh") return { ...readPowerShell(args, false), modules: [] };
-  if (name === "powershell") return { ...readPowerShell(args, true), modules: [] };
+  if (name === "pwsh") return { ...readPowerShell(args, false), modules: [], envFiles: [] };
+  if (name === "powershell") return { ...readPowerShell(args, true), modules: [], envFiles: [] };
   if (name === "cmd") {
     const flag = args.find((token) => /^\/[ckr]/i.test(token));
-    return { inline: flag ?? null, script: null, modules: [] };
+    return { inline: flag ?? null, script: null, modules: [], envFiles: [] };
   }
   const spec = SPECS.get(name);
-  if (spec === undefined) return { ...NONE, modules: [] };
-  const modules: string[] = [];
-  return { ...readWithSpec(spec, args, modules), modules };
+  if (spec === undefined) return { ...NONE, modules: [], envFiles: [] };
+  const found: Found = { modules: [], envFiles: [] };
+  return { ...readWithSpec(spec, args, found), ...found };
 }
 
 /** A preloaded module given as a file (a path or a `file:` URL), not a package name. */
@@ -54,7 +73,8 @@ function isModuleFile(value: string | undefined): value is string {
   return value !== undefined && /^(?:\.{0,2}\/|file:)/i.test(value);
 }
 
-function readWithSpec(spec: Spec, args: readonly string[], modules: string[]): Scan {
+function readWithSpec(spec: Spec, args: readonly string[], found: Found): Scan {
+  const { modules, envFiles } = found;
   let needSubcommand = spec.subcommands !== undefined;
   const operand = (token: string): Scan | "continue" => {
     if (needSubcommand) {
@@ -94,6 +114,16 @@ function readWithSpec(spec: Spec, args: readonly string[], modules: string[]): S
       if (spec.moduleOptions?.includes(name) && isDataUrl(value))
         return { inline: name, script: null };
       if (spec.moduleOptions?.includes(name) && isModuleFile(value)) modules.push(value);
+      if (spec.envFileOptions?.includes(name) || spec.envFileOptionalOptions?.includes(name)) {
+        const optional = spec.envFileOptionalOptions?.includes(name) === true;
+        // deno's `--env-file` takes its value only after `=`; alone it loads
+        // `.env`. Check that too, and the next word as well, whichever deno means.
+        const bare = eq === -1 && spec.envFileDefault !== undefined;
+        if (bare) envFiles.push({ path: spec.envFileDefault!, optional: true });
+        if (value !== undefined && value !== "") {
+          envFiles.push({ path: value, optional: optional || bare });
+        }
+      }
       if (takesValue && eq === -1) i++;
       continue;
     }

@@ -27,6 +27,12 @@ export interface Spec {
   longNoScript?: readonly string[];
   /** Options whose value is a module to preload: a `data:` URL there is inline code. */
   moduleOptions?: readonly string[];
+  /** Long options whose value is an env file the program loads (`node --env-file`). */
+  envFileOptions?: readonly string[];
+  /** Like {@link envFileOptions}, but a missing file is no error (`--env-file-if-exists`). */
+  envFileOptionalOptions?: readonly string[];
+  /** The env file an env-file option without `=value` loads (deno: `.env`). */
+  envFileDefault?: string;
   /** Shells also take `+o option`. */
   plusOptions?: boolean;
   subcommands?: Readonly<Record<string, Subcommand>>;
@@ -53,6 +59,8 @@ const NODE: Spec = {
   shortValue: "rC",
   longInline: ["--eval", "--print"],
   moduleOptions: NODE_MODULE_OPTIONS,
+  envFileOptions: ["--env-file"],
+  envFileOptionalOptions: ["--env-file-if-exists"],
   longValue: [
     ...NODE_MODULE_OPTIONS,
     "--conditions",
@@ -106,6 +114,7 @@ export const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
       shortValue: "r",
       longInline: ["--eval", "--print"],
       moduleOptions: ["-r", "--preload"],
+      envFileOptions: ["--env-file"],
       longValue: ["--preload", "--cwd", "--env-file", "--tsconfig-override", "--config"],
       subcommands: {
         run: "script",
@@ -122,6 +131,8 @@ export const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
     {
       shortValue: "cL",
       longInline: ["--eval", "--eval-file"],
+      envFileOptions: ["--env-file", "--env"],
+      envFileDefault: ".env",
       longValue: [
         "--config",
         "--import-map",
@@ -130,6 +141,7 @@ export const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
         "--location",
         "--seed",
         "--env-file",
+        "--env",
         "--log-level",
       ],
       subcommands: {
@@ -166,6 +178,7 @@ export const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
         "--extra-index-url",
         "--env-file",
       ],
+      envFileOptions: ["--env-file"],
       subcommands: { run: "script" },
       subcommandRequired: true,
       operandMustLookLikeFile: true,

@@ -5,7 +5,7 @@
  */
 
 import { commandName } from "./command-name.js";
-import { readInterpreterArgs } from "./interpreter-args.js";
+import { type EnvFileArgument, readInterpreterArgs } from "./interpreter-args.js";
 
 /** Interpreters whose script argument mcpward checks. */
 const SCRIPT_RUNNERS: ReadonlySet<string> = new Set([
@@ -50,4 +50,17 @@ export function scriptArgument(command: string, args: readonly string[]): string
 export function preloadedModules(command: string, args: readonly string[]): string[] {
   if (!SCRIPT_RUNNERS.has(commandName(command))) return [];
   return readInterpreterArgs(command, args).modules;
+}
+
+/**
+ * Env files the interpreter loads before the script (`node --env-file=x.env`,
+ * `--env-file-if-exists`, `bun --env-file`, `deno run --env-file=x.env`), as
+ * written on the command line. An `--env-file` after the script is the
+ * script's argument, not the interpreter's, and is not listed.
+ *
+ * @param command - the command as given, or its resolved path
+ */
+export function envFileArguments(command: string, args: readonly string[]): EnvFileArgument[] {
+  if (!SCRIPT_RUNNERS.has(commandName(command))) return [];
+  return readInterpreterArgs(command, args).envFiles;
 }

@@ -242,6 +242,7 @@ describe("classifyServer: level 2 (project)", () => {
       executable: srv,
       script: null,
       modules: [],
+      envFiles: [],
     });
   });
 

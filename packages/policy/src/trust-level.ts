@@ -5,7 +5,7 @@
  * else, then level 1, then level 2.
  */
 
-import { realpathSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { commandName } from "./command-name.js";
@@ -16,7 +16,7 @@ import { currentUid, type FileProblem, inspectFile } from "./file-checks.js";
 import { officialPackage, officialPackageOverride } from "./official-servers.js";
 import { isInside } from "./path-inside.js";
 import type { Decision, TrustLevel } from "./policy.js";
-import { preloadedModules, scriptArgument } from "./script-argument.js";
+import { envFileArguments, preloadedModules, scriptArgument } from "./script-argument.js";
 
 /** What {@link classifyServer} looks at. */
 export interface ClassifyServerInput {
@@ -50,10 +50,28 @@ export interface TrustClassification {
    * `--import`, `--loader`), checked like the script; empty for none.
    */
   modules: string[];
+  /**
+   * Real paths of the env files the interpreter loads (`node --env-file=x.env`),
+   * checked for who can change them like the script (not for being inside the
+   * project: they are data); empty for none.
+   */
+  envFiles: string[];
 }
 
 function finding(problem: FileProblem): string {
   return `${problem.rule}: ${problem.detail}`;
+}
+
+/** A regular file this process can read (env files only: hashing the others fails loudly). */
+function readable(inspection: { realPath: string | null; problems: FileProblem[] }): boolean {
+  if (inspection.realPath === null) return false;
+  if (inspection.problems.some((p) => p.severity === "unusable")) return false;
+  try {
+    accessSync(inspection.realPath, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function realDir(dir: string): string | null {
@@ -138,6 +156,26 @@ export function classifyServer(input: ClassifyServerInput): TrustClassification 
   });
   const modules = moduleInspections.flatMap((m) => (m.realPath === null ? [] : [m.realPath]));
 
+  // Env files set the server's variables (`checkEnvFiles` refuses blocked
+  // ones): one in /tmp is as untrusted as a script there, and their content
+  // counts in the content hash, so an approval does not cover a changed file.
+  const fromCommandEnv = envFileArguments(input.command, input.args);
+  const envTexts =
+    fromCommandEnv.length > 0 || executable === null
+      ? fromCommandEnv
+      : envFileArguments(executable, input.args);
+  const envFiles: string[] = [];
+  for (const file of envTexts) {
+    const path = resolve(input.cwd, file.path);
+    if (file.optional && !existsSync(path)) continue;
+    const inspection = inspectFile(path, "env file");
+    for (const problem of inspection.problems) {
+      (problem.severity === "untrusted" ? untrusted : notes).push(finding(problem));
+    }
+    if (inspection.realPath === null || !readable(inspection)) continue;
+    if (!envFiles.includes(inspection.realPath)) envFiles.push(inspection.realPath);
+  }
+
   const denied = denyListMatch(input.denyList ?? [], {
     command: input.command,
     args: input.args,
@@ -153,6 +191,7 @@ export function classifyServer(input: ClassifyServerInput): TrustClassification 
     executable,
     script,
     modules,
+    envFiles,
   });
   if (untrusted.length > 0) return result(4, untrusted);
 
@@ -222,12 +261,15 @@ export function classifyServer(input: ClassifyServerInput): TrustClassification 
 
 /**
  * The files whose content a trust approval covers: the executable, the
- * script and any preloaded modules. Hash these with `hashExecutable`.
+ * script, any preloaded modules and env files. Hash these with `hashExecutable`.
  */
 export function codeFiles(classification: TrustClassification): string[] {
-  return [classification.executable, classification.script, ...classification.modules].filter(
-    (path): path is string => path !== null,
-  );
+  return [
+    classification.executable,
+    classification.script,
+    ...classification.modules,
+    ...classification.envFiles,
+  ].filter((path): path is string => path !== null);
 }
 
 /**

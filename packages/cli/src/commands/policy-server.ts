@@ -7,6 +7,7 @@ import {
 import {
   checkCommand,
   checkEnv,
+  checkEnvFiles,
   classifyServer,
   codeFiles,
   type Decision,
@@ -144,6 +145,12 @@ export function builtInRules(server: EvaluatedServer, approved: boolean): RuleLi
     }
     for (const decision of decisions) lines.push(ruleLine("env", decision));
   }
+  // The same env-file check as the daemon's (PolicyGate.checkServerStart).
+  const envFiles = checkEnvFiles(spec.command, spec.args, {
+    cwd: server.projectDir,
+    executable: classification.executable,
+  });
+  for (const decision of envFiles) lines.push(ruleLine("env", decision));
   lines.push(ruleLine("trust", decideTrust(classification, approved)));
   return lines;
 }
