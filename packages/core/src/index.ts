@@ -53,6 +53,7 @@ export {
   type SanitizeOptions,
   type ServerHello,
   type ServerSpec,
+  secretArgValues,
   stateRoot,
   stripTerminalEscapes,
   type ToolsCallParams,

@@ -50,6 +50,7 @@ export {
 export { type DecodedFrame, encodeFrame, NdjsonDecoder } from "./protocol/ndjson.js";
 export { isSecretKey, REDACTED, redactSecrets } from "./redact.js";
 export { deepSanitize, isPrototypeKey, type SanitizeOptions } from "./sanitize.js";
+export { secretArgValues } from "./secret-args.js";
 export { parseServerSpec, type ServerSpec } from "./server-spec.js";
 export { checkSocketPathLength, MAX_SOCKET_PATH_BYTES, removeSocketSafely } from "./socket-path.js";
 export { stripTerminalEscapes } from "./terminal.js";

@@ -2,6 +2,13 @@ import { describe, expect, it } from "vitest";
 import { McpwardError } from "./errors.js";
 import { deepSanitize, isPrototypeKey } from "./sanitize.js";
 
+/**
+ * The tests that push tens of megabytes through the sanitiser take a few
+ * hundred milliseconds alone, but far longer on a shared machine under load;
+ * they check the limit, not the speed.
+ */
+const HEAVY_TEST_TIMEOUT_MS = 60_000;
+
 function thrown(fn: () => unknown): McpwardError {
   try {
     fn();
@@ -86,12 +93,18 @@ describe("deepSanitize: limits", () => {
     expect(thrown(() => deepSanitize(cyclic)).code).toBe("LIMIT_EXCEEDED");
   });
 
-  it("fails 50 MB of JSON against the default 16 MiB cap", () => {
-    const huge = JSON.parse(JSON.stringify({ blob: "x".repeat(50 * 1024 * 1024) }));
-    const error = thrown(() => deepSanitize(huge));
-    expect(error.code).toBe("LIMIT_EXCEEDED");
-    expect(error.message).toMatch(/larger than 16777216 bytes; send less data or raise the limit/);
-  });
+  it(
+    "fails 50 MB of JSON against the default 16 MiB cap",
+    () => {
+      const huge = JSON.parse(JSON.stringify({ blob: "x".repeat(50 * 1024 * 1024) }));
+      const error = thrown(() => deepSanitize(huge));
+      expect(error.code).toBe("LIMIT_EXCEEDED");
+      expect(error.message).toMatch(
+        /larger than 16777216 bytes; send less data or raise the limit/,
+      );
+    },
+    HEAVY_TEST_TIMEOUT_MS,
+  );
 
   it("fails many small values that add up past maxBytes", () => {
     const many = Array.from({ length: 2000 }, (_, i) => ({ i, s: "abcdefgh" }));
@@ -104,11 +117,15 @@ describe("deepSanitize: limits", () => {
     expect(thrown(() => deepSanitize(wideKeys, { maxBytes: 1000 })).code).toBe("LIMIT_EXCEEDED");
   });
 
-  it("fails a huge sparse array on size, counting each hole as a null", () => {
-    const sparse: unknown[] = [];
-    sparse.length = 2 ** 32 - 1;
-    expect(thrown(() => deepSanitize(sparse)).code).toBe("LIMIT_EXCEEDED");
-  });
+  it(
+    "fails a huge sparse array on size, counting each hole as a null",
+    () => {
+      const sparse: unknown[] = [];
+      sparse.length = 2 ** 32 - 1;
+      expect(thrown(() => deepSanitize(sparse)).code).toBe("LIMIT_EXCEEDED");
+    },
+    HEAVY_TEST_TIMEOUT_MS,
+  );
 });
 
 describe("deepSanitize: values", () => {

@@ -4,6 +4,7 @@ import type { AuditEntry } from "./audit/index.js";
 import { AuditWriter } from "./audit/index.js";
 import type { DaemonSpec } from "./daemon-spec.js";
 import type { ServerLog } from "./server-log.js";
+import { specSecrets } from "./spec-secrets.js";
 
 type Event = Omit<AuditEntry, "project" | "projectDir" | "daemon" | "server">;
 
@@ -26,7 +27,7 @@ export class DaemonAudit {
     try {
       writer = AuditWriter.open({
         dir: join(stateRoot(env), "audit", spec.projectId),
-        secrets: Object.values(spec.env),
+        secrets: specSecrets(spec),
       });
     } catch (error) {
       log.event(`audit log unavailable: ${(error as Error).message}`);

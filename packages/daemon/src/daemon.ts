@@ -24,6 +24,7 @@ import { groupResidentMemory, processStartTime, residentMemory } from "./process
 import { RateLimiter } from "./rate-limiter.js";
 import { ServerLog } from "./server-log.js";
 import { SocketServer } from "./socket-server.js";
+import { specSecrets } from "./spec-secrets.js";
 import { Supervisor } from "./supervisor.js";
 import { writeToolCount } from "./tool-count-cache.js";
 import { renderToolHelp, renderToolList } from "./tool-help.js";
@@ -101,7 +102,7 @@ export class Daemon {
     this.log = new ServerLog(options.logPath, {
       maxBytes: 5 * 1024 * 1024,
       tailLines: 20,
-      secrets: Object.values(spec.env),
+      secrets: specSecrets(spec),
     });
     this.limiter = new RateLimiter(limits.callRate);
     this.audit = new DaemonAudit(spec, options.callerEnv, this.log);

@@ -111,15 +111,21 @@ describe("audit log under load", () => {
 });
 
 describe("canary secrets", () => {
-  it("keeps secrets given as env after --, as arguments and in the caller's environment out of everything mcpward writes", async () => {
+  it("keeps secrets given as env after --, as server or tool arguments and in the caller's environment out of everything mcpward writes", async () => {
     const inEnv = canary();
+    // Not token-shaped: only its place after `--password` marks it secret.
+    const inServerArgs = `pw-${randomBytes(12).toString("hex")}`;
     const inArgument = canary();
     const inCaller = canary();
     const { project, script } = projectWithServer("canary");
     const { client, daemonId } = await ensure(
       sandbox,
       project,
-      { command: process.execPath, args: [script], env: { GITHUB_TOKEN: inEnv } },
+      {
+        command: process.execPath,
+        args: [script, "--password", inServerArgs],
+        env: { GITHUB_TOKEN: inEnv },
+      },
       { env: { ...env, MW_CALLER_SECRET: inCaller } },
     );
     const errors: string[] = [];
@@ -166,7 +172,7 @@ describe("canary secrets", () => {
     ];
     expect(written.some((w) => w.file.endsWith(".log"))).toBe(true);
     expect(written.some((w) => w.file.endsWith(".jsonl"))).toBe(true);
-    for (const secret of [inEnv, inArgument, inCaller]) {
+    for (const secret of [inEnv, inServerArgs, inArgument, inCaller]) {
       expect(written.filter((w) => w.text.includes(secret)).map((w) => w.file)).toEqual([]);
     }
     // The env name is kept, its value masked.
