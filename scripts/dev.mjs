@@ -5,6 +5,7 @@
 //                                   release and packaging checks (what CI runs)
 //   node scripts/dev.mjs packaging  only the release and packaging checks (after setup)
 //   node scripts/dev.mjs demo       setup, then call a tool of the bundled example server
+//   node scripts/dev.mjs bench      setup, then the benchmarks (bench/run.mjs, docs/benchmarks.md)
 // pnpm comes from PATH when it is the pinned major version, else it is
 // installed with npm into .tools/ (corepack is not relied on: its signature
 // check fails on some Node 20 builds). Either way its directory is put on
@@ -116,7 +117,10 @@ if (command === "setup") {
     `$ mcpward echo --text "hello from mcpward" -- node examples/utility-server/server.mjs`,
   );
   run(process.execPath, [cli, "echo", "--text", "hello from mcpward", "--", "node", server]);
+} else if (command === "bench") {
+  setup();
+  run(process.execPath, [join(root, "bench", "run.mjs"), ...process.argv.slice(3)]);
 } else {
-  console.error(`unknown command: ${command} (expected setup, test, packaging or demo)`);
+  console.error(`unknown command: ${command} (expected setup, test, packaging, demo or bench)`);
   process.exit(2);
 }
