@@ -55,4 +55,44 @@ describe("Ctrl+C", () => {
     const next = await runCli(sandbox, ["sleep", "--ms", "1", ...SLOW]);
     expect(next).toMatchObject({ code: 0, stdout: "slept 1\n" });
   });
+
+  it("exits 130 on a second Ctrl+C when the daemon does not answer the cancel, and the daemon cancels the call later", async () => {
+    const before = await cancelledCount();
+    const [daemon] = await daemonStatuses(sandbox);
+    let child: ChildProcess | undefined;
+    const call = runCli(sandbox, ["sleep", "--ms", "60000", ...SLOW], {
+      onSpawn: (c) => {
+        child = c;
+      },
+    });
+    await waitFor(async () => {
+      const [status] = await daemonStatuses(sandbox);
+      return Number(status?.inFlight) > 0;
+    });
+    // A daemon that cannot answer: the first Ctrl+C's cancel goes unanswered.
+    process.kill(daemon!.pid, "SIGSTOP");
+    let result: Awaited<typeof call>;
+    try {
+      child!.kill("SIGINT");
+      // Spaced out so the two signals are not merged into one pending signal.
+      await new Promise((r) => setTimeout(r, 300));
+      child!.kill("SIGINT");
+      result = await call;
+    } finally {
+      process.kill(daemon!.pid, "SIGCONT");
+    }
+    expect(result.code).toBe(130);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).not.toMatch(/\bat .*\.js/);
+
+    // Once running again, the daemon reads the cancel (or the closed
+    // connection), cancels the server's call and serves on.
+    await waitFor(async () => (await cancelledCount()) === before + 1);
+    await waitFor(async () => {
+      const [status] = await daemonStatuses(sandbox);
+      return Number(status?.inFlight) === 0;
+    });
+    const [after] = await daemonStatuses(sandbox);
+    expect(after).toMatchObject({ daemonId: daemon!.daemonId, pid: daemon!.pid, state: "ready" });
+  });
 });
