@@ -127,6 +127,20 @@ describe("daemon fast path agrees with yargs", () => {
     expect(fast).toEqual({ code: 2, stdout: "", stderr: `mcpward: ${message}\n` });
   });
 
+  it.each([
+    [["daemon", "status", "--", "1X=y", "node"]],
+    [["daemon", "status", "--json", "--"]],
+    [["daemon", "clean", "--all", "--", "A=1"]],
+  ])("%j: a handler's error is reported the same way", async (raw) => {
+    const args = raw.map((arg) => toSandboxPaths(sandbox, arg));
+    const parsed = parseArgv(args);
+    expect(parsed.kind === "command" && fastDaemonArgs(parsed)).toBeTruthy();
+    const fast = await run(runCommand, args);
+    expect(fast).toEqual(await run(runWithYargs, args));
+    expect(fast.code).not.toBe(0);
+    expect(fast.stderr).toMatch(/^mcpward: .+\n$/);
+  });
+
   it("a repeated flag goes to yargs and means what it meant there", async () => {
     const twice = ["daemon", "status", "--json", "--json"];
     expect(stable(await run(runCommand, twice))).toEqual(stable(await run(runWithYargs, twice)));
