@@ -60,7 +60,7 @@ async function dispatch(
   }
   switch (parsed.kind) {
     case "command": {
-      const { runCommand } = await import("./commands/program.js");
+      const { runCommand } = await import("./commands/run-command.js");
       return runCommand(parsed);
     }
     case "server-help":

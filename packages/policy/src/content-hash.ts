@@ -9,28 +9,66 @@
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { type FileHandle, open, realpath } from "node:fs/promises";
-import { McpwardError } from "@mcpward/core";
+import { McpwardError, stateRoot } from "@mcpward/core";
+import { fileStamp, lookupHash, storeHash } from "./hash-cache.js";
 
 /** Largest file hashed: a node binary is ~100 MiB; a device or a huge file is not a program. */
 const MAX_HASHED_BYTES = 1024 * 1024 * 1024;
 /** Hashes kept per process, keyed by path and file identity. */
 const MAX_CACHED = 256;
 
+/**
+ * A file changed less than this long ago is hashed but not cached: a write
+ * within the same tick of a coarse ctime clock (1 s on some file systems,
+ * 2 s on FAT) could leave the stamp unchanged (git's "racily clean" files).
+ */
+const RACY_NS = 3_000_000_000n;
+
 const cache = new Map<string, string>();
 
-async function hashOne(path: string): Promise<string> {
+/** Options of {@link hashExecutable}. */
+export interface HashOptions {
+  /**
+   * The state directory holding the persistent cache (default: `stateRoot`
+   * of `process.env`); null keeps the cache in memory only.
+   */
+  stateDir?: string | null;
+}
+
+function defaultStateDir(): string | null {
+  try {
+    return stateRoot(process.env);
+  } catch {
+    return null;
+  }
+}
+
+function remember(key: string, digest: string): void {
+  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+  cache.set(key, digest);
+}
+
+async function hashOne(path: string, stateDir: string | null): Promise<string> {
   let handle: FileHandle | undefined;
   try {
     const real = await realpath(path);
     handle = await open(real, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-    const stat = await handle.stat();
+    const stat = await handle.stat({ bigint: true });
     if (!stat.isFile()) throw new Error("not a regular file");
-    if (stat.size > MAX_HASHED_BYTES) throw new Error("larger than 1 GiB");
+    if (stat.size > BigInt(MAX_HASHED_BYTES)) throw new Error("larger than 1 GiB");
     // Same file, same identity and times: same content (hashing node itself
-    // costs ~100 ms, too much for every server start).
-    const key = `${real}\0${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+    // costs ~100 ms, too much for every server start). ctime is in the stamp
+    // because no user code can set it: a changed file always misses.
+    const stamp = fileStamp(stat);
+    const key = `${real}\0${stamp}`;
     const known = cache.get(key);
     if (known !== undefined) return known;
+    const stored = stateDir === null ? undefined : lookupHash(stateDir, real, stamp);
+    if (stored !== undefined) {
+      remember(key, stored);
+      return stored;
+    }
+    const settled = BigInt(Date.now()) * 1_000_000n - stat.ctimeNs >= RACY_NS;
     const hash = createHash("sha256");
     const buffer = Buffer.alloc(1024 * 1024);
     let total = 0;
@@ -42,8 +80,10 @@ async function hashOne(path: string): Promise<string> {
       hash.update(buffer.subarray(0, bytesRead));
     }
     const digest = hash.digest("hex");
-    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-    cache.set(key, digest);
+    if (settled) {
+      remember(key, digest);
+      if (stateDir !== null) storeHash(stateDir, { path: real, stamp, sha256: digest });
+    }
     return digest;
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -60,16 +100,23 @@ async function hashOne(path: string): Promise<string> {
 /**
  * The content hash of what a server runs: the resolved executable and, for
  * an interpreter (`node server.js`, `python srv.py`), the script. Symlinks
- * are followed; order matters.
+ * are followed; order matters. Hashes are cached by file identity and
+ * times, in memory and in the state directory (hash-cache.ts), so a new
+ * daemon does not read an unchanged interpreter again.
  *
  * @param paths - the executable first, then any script files
+ * @param options - where the persistent cache lives
  * @returns `sha256:<64 hex>`
  * @throws McpwardError `SERVER_START_FAILED` when a file cannot be read or is
  *   not a regular file
  */
-export async function hashExecutable(paths: readonly string[]): Promise<string> {
+export async function hashExecutable(
+  paths: readonly string[],
+  options: HashOptions = {},
+): Promise<string> {
   if (paths.length === 0) throw new TypeError("hashExecutable: no paths given");
-  const digests = await Promise.all(paths.map(hashOne));
+  const stateDir = options.stateDir === undefined ? defaultStateDir() : options.stateDir;
+  const digests = await Promise.all(paths.map((path) => hashOne(path, stateDir)));
   const combined = createHash("sha256")
     .update(`mcpward-content-v1\n${digests.join("\n")}`)
     .digest("hex");

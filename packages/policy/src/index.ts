@@ -57,7 +57,7 @@ export {
   type ToolRulesConfig,
   type UserConfig,
 } from "./config-schema.js";
-export { hashExecutable } from "./content-hash.js";
+export { type HashOptions, hashExecutable } from "./content-hash.js";
 export {
   PluginHost,
   type PluginHostOptions,

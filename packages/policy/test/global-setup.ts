@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "tsup";
@@ -20,10 +29,15 @@ function upToDate(): boolean {
  * by path (tinypool cannot run TypeScript), and the example plugin imports
  * `@mcpward/policy` through its package exports. Declarations are skipped to
  * keep this fast; files are built aside and renamed in, so a package that
- * imports dist at the same moment never reads half a file.
+ * imports dist at the same moment never reads half a file. Points
+ * MCPWARD_STATE_DIR at a temporary directory for the run.
  */
-export default async function setup(): Promise<void> {
-  if (upToDate()) return;
+export default async function setup(): Promise<() => void> {
+  // hashExecutable keeps a cache in the state directory: never the user's.
+  const state = mkdtempSync(join(tmpdir(), "mcpward-policy-state-"));
+  process.env.MCPWARD_STATE_DIR = join(state, "state");
+  const teardown = (): void => rmSync(state, { recursive: true, force: true });
+  if (upToDate()) return teardown;
   const staging = join(root, `.dist-test-${process.pid}`);
   try {
     await build({
@@ -47,4 +61,5 @@ export default async function setup(): Promise<void> {
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+  return teardown;
 }

@@ -1,7 +1,9 @@
-import type { Arguments } from "yargs";
 import type { GlobalOptions } from "../argv.js";
 import { createDebugLog, type DebugLog } from "../debug-log.js";
 import { parseSetting, type Settings } from "../settings.js";
+
+/** Options parsed after the command word, by name (yargs' `argv`, or the fast path's). */
+export type ParsedOptions = Readonly<Record<string, unknown>>;
 
 /** What every command handler gets: parsed options, the server, helpers. */
 export interface CommandContext {
@@ -14,18 +16,18 @@ export interface CommandContext {
   debug: DebugLog;
 }
 
-function flag(argv: Arguments, name: string): boolean {
+function flag(argv: ParsedOptions, name: string): boolean {
   return argv[name] === true;
 }
 
 /**
  * Merges the options given before the command word (already parsed on the
- * warm path) with those yargs parsed after it.
+ * warm path) with those parsed after it (by yargs or by the daemon fast path).
  *
  * @throws McpwardError `USAGE` for a bad timeout value
  */
 export function commandContext(
-  argv: Arguments,
+  argv: ParsedOptions,
   before: GlobalOptions,
   serverTokens: string[] | undefined,
 ): CommandContext {

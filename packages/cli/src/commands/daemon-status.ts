@@ -11,6 +11,7 @@ import {
   nothingRunning,
   targetOf,
 } from "./daemon-target.js";
+import { compareStatus } from "./status-order.js";
 import { renderStatusTable, type StatusRecord } from "./status-table.js";
 
 /** Asks one daemon for its status; a dead or silent one becomes a stale/unreachable record. */
@@ -111,11 +112,7 @@ export async function daemonStatus(context: CommandContext): Promise<number> {
       : [findDaemon(target)].filter((e) => e !== undefined);
   const records = await Promise.all(entries.map(statusOf));
   if (target === undefined) await addConfigured(records, context);
-  records.sort(
-    (a, b) =>
-      String(a.projectDir).localeCompare(String(b.projectDir)) ||
-      String(a.startedAt).localeCompare(String(b.startedAt)),
-  );
+  records.sort(compareStatus);
   const tty = stdoutIsTTY();
   if (context.json) {
     await writeStdout(`${JSON.stringify(records, null, tty ? 2 : undefined)}\n`);

@@ -1,3 +1,5 @@
+import { displayWidth } from "./display-width.js";
+
 /** A duration for people: `45s`, `3m12s`, `2h05m`, `1d03h`. */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -20,19 +22,25 @@ export function shortId(daemonId: string): string {
 }
 
 /**
- * Lays out rows as columns separated by two spaces; the last column is
- * left unpadded (it holds the long server command).
+ * Lays out rows as columns separated by two spaces, padded to their width
+ * on a terminal (see {@link displayWidth}); the last column is left unpadded
+ * (it holds the long server command).
  */
 export function formatTable(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      if (i < row.length - 1) widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  }
-  return rows.map((row) =>
+  const cells = rows.map((row) =>
+    row.map((cell, i) => {
+      if (i === row.length - 1) return { cell, width: 0 };
+      const width = displayWidth(cell);
+      widths[i] = Math.max(widths[i] ?? 0, width);
+      return { cell, width };
+    }),
+  );
+  return cells.map((row) =>
     row
-      .map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i]!) : cell))
+      .map(({ cell, width }, i) =>
+        i < row.length - 1 ? cell + " ".repeat(widths[i]! - width) : cell,
+      )
       .join("  ")
       .trimEnd(),
   );
