@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { defineConfig } from "tsup";
-import { keepCjs, packageBuild, warmCjsBuild } from "../../tsup.base.js";
+import { packageBuild } from "../../tsup.base.js";
+import { keepCjs, warmCjsBuild } from "../../tsup.warm-cjs.js";
 
 /**
  * Every file some source imports dynamically by relative path
@@ -26,12 +27,15 @@ function lazyEntries(): Record<string, string> {
 }
 
 // main.js is the ESM warm path of the public API (index.js); main.cjs is the
-// same code bundled for the bin (core/light inlined, @mcpward/daemon/client
+// same code bundled for the bin (core/light inlined, the daemon's client.cjs
 // required). yargs-based commands are lazily imported ESM files in both.
 export default defineConfig([
   packageBuild(
     { ...lazyEntries(), index: "src/index.ts", main: "src/main.ts" },
     { clean: keepCjs, dts: { entry: { index: "src/index.ts", main: "src/main.ts" } } },
   ),
-  warmCjsBuild({ main: "src/main.ts" }, ["@mcpward/core"]),
+  warmCjsBuild(
+    { main: "src/main.ts" },
+    { inline: ["@mcpward/core"], byPath: { "@mcpward/daemon/client": "dist/client.cjs" } },
+  ),
 ]);

@@ -1,5 +1,6 @@
 import { defineConfig } from "tsup";
-import { keepCjs, packageBuild, warmCjsBuild } from "../../tsup.base.js";
+import { packageBuild } from "../../tsup.base.js";
+import { keepCjs, warmCjsBuild } from "../../tsup.warm-cjs.js";
 
 // The daemon entry is started as `node <path>`, so it is its own entry; the
 // client entry must stay free of the SDK and valibot (the CLI's warm path).
@@ -15,5 +16,5 @@ export default defineConfig([
     },
     { clean: keepCjs },
   ),
-  warmCjsBuild({ client: "src/client.ts" }, ["@mcpward/core"]),
+  warmCjsBuild({ client: "src/client.ts" }, { inline: ["@mcpward/core"] }),
 ]);
