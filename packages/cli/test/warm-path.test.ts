@@ -106,6 +106,14 @@ describe("warm path", () => {
     expectWarm(await loaded(["echo", "--nope", "1", ...ECHO], "error", 2));
   });
 
+  it("a call that has to start the daemon loads no more of our files (child_process only)", async () => {
+    expect((await runCli(sandbox, ["daemon", "stop", "--all"])).code).toBe(0);
+    const modules = await loaded(["echo", "--text", "hi", ...ECHO], "cold");
+    expect(modules.cjs).toEqual(WARM_FILES);
+    expect(modules.esm).toEqual([]);
+    expect(modules.builtins).toContain("child_process");
+  });
+
   it("the recorder sees ESM files and yargs when a daemon command runs (the check can fail)", async () => {
     const modules = await loaded(["daemon", "status"], "status");
     expect(modules.esm.some((url) => url.endsWith("/cli/dist/commands/program.js"))).toBe(true);
