@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = realpathSync(fileURLToPath(new URL("..", import.meta.url)));
 export const BENCH = join(ROOT, "bench");
-export const CLI_BIN = join(ROOT, "packages/cli/bin/mcpward.js");
+export const CLI_BIN = join(ROOT, "packages/cli/bin/mcpward.cjs");
 export const CLI_MAIN = join(ROOT, "packages/cli/dist/main.js");
 export const DAEMON_CLIENT = join(ROOT, "packages/daemon/dist/client.js");
 /** The server every row talks to, as given after `--`. */

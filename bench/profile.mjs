@@ -33,6 +33,7 @@ import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   BENCH,
+  CLI_MAIN,
   createBenchEnv,
   fmtMs,
   HarnessError,
@@ -393,8 +394,14 @@ async function bundleSection() {
   const dir = join(base, "bundle");
   mkdirSync(join(dir, "esm"), { recursive: true });
   cpSync(join(ROOT, "packages/daemon/package.json"), join(dir, "package.json"));
+  // The ESM build's main, as the bin ran it before the bin loaded dist/main.cjs.
+  const entry = join(dir, "mcpward.mjs");
+  writeFileSync(
+    entry,
+    `import { main } from ${JSON.stringify(pathToFileURL(CLI_MAIN).href)};\nmain(process.argv.slice(2));\n`,
+  );
   const common = {
-    entryPoints: [join(ROOT, "packages/cli/bin/mcpward.js")],
+    entryPoints: [entry],
     bundle: true,
     platform: "node",
     target: "node20",
@@ -465,7 +472,7 @@ ${lazyBuiltins[args.path]
   const tail = WARM_ARGS.slice(1);
   const rows = [
     ["node -e 0", ["-e", "0"]],
-    ["CLI as built (packages/cli/bin/mcpward.js)", WARM_ARGS.slice(), isHi],
+    ["CLI as built (packages/cli/bin/mcpward.cjs)", WARM_ARGS.slice(), isHi],
     ["bundled, ESM with split lazy chunks", [join(dir, "esm", "mcpward.js"), ...tail], isHi],
     ["bundled, one CJS file for the warm path", [join(dir, "cjs", "mcpward.cjs"), ...tail], isHi],
     [

@@ -109,7 +109,7 @@ if (command === "setup") {
   packagingChecks();
 } else if (command === "demo") {
   setup();
-  const cli = join(root, "packages", "cli", "bin", "mcpward.js");
+  const cli = join(root, "packages", "cli", "bin", "mcpward.cjs");
   const server = join(root, "examples", "utility-server", "server.mjs");
   console.error(`$ mcpward add --a 2 --b 3 -- node examples/utility-server/server.mjs`);
   run(process.execPath, [cli, "add", "--a", "2", "--b", "3", "--", "node", server]);

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The built CLI's bin shim (build with tsup before running these tests). */
-export const CLI = fileURLToPath(new URL("../bin/mcpward.js", import.meta.url));
+export const CLI = fileURLToPath(new URL("../bin/mcpward.cjs", import.meta.url));
 
 /** Result of one CLI run. */
 export interface RunResult {

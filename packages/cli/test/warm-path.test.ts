@@ -1,18 +1,34 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { servers } from "@mcpward/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandbox, destroySandbox, runCli, type Sandbox } from "./helpers.js";
 
 const ECHO = ["--", "node", servers.echo];
-const HEAVY = /yargs|valibot|@modelcontextprotocol/;
+const HEAVY = /yargs|valibot|zod|@modelcontextprotocol|\/policy\//;
+const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
+/** The files a warm call may load: the bin, its bundle and the daemon's client bundle. */
+const WARM_FILES = ["cli/bin/mcpward.cjs", "cli/dist/main.cjs", "daemon/dist/client.cjs"];
+
+/** What one CLI run loaded. */
+interface Loaded {
+  /** CommonJS files (require.cache), relative to packages/ when inside it. */
+  cjs: string[];
+  /** URLs the ESM loader resolved (loader hooks), built-ins left out. */
+  esm: string[];
+  /** Node built-in modules (process.moduleLoadList), internal ones left out. */
+  builtins: string[];
+}
 
 let sandbox: Sandbox;
-let register: string;
+let recorder: string;
 beforeAll(async () => {
   sandbox = createSandbox();
-  // A loader hook that appends every resolved module URL to a file.
+  // A --require preload: at exit it records require.cache and the built-ins;
+  // the loader hooks it registers record every ESM module resolved (for
+  // dynamic imports of the lazily loaded ESM files). Registering hooks from a
+  // preload, unlike --import, leaves the bin itself to the CommonJS loader.
   const hooks = join(sandbox.root, "record-hooks.mjs");
   writeFileSync(
     hooks,
@@ -26,11 +42,21 @@ export async function resolve(specifier, context, next) {
 }
 `,
   );
-  register = join(sandbox.root, "register.mjs");
+  recorder = join(sandbox.root, "record.cjs");
   writeFileSync(
-    register,
-    `import { register } from "node:module";
-register(${JSON.stringify(pathToFileURL(hooks).href)}, { data: { out: process.env.RECORD_FILE } });
+    recorder,
+    `const { appendFileSync, writeFileSync } = require("node:fs");
+const { register } = require("node:module");
+const out = process.env.RECORD_FILE;
+writeFileSync(out + ".esm", "");
+register(${JSON.stringify(pathToFileURL(hooks).href)}, { data: { out: out + ".esm" } });
+process.on("exit", () => {
+  const cjs = Object.keys(require.cache).filter((file) => file !== __filename);
+  const builtins = process.moduleLoadList
+    .filter((m) => m.startsWith("NativeModule ") && !m.startsWith("NativeModule internal/"))
+    .map((m) => m.slice("NativeModule ".length));
+  writeFileSync(out, JSON.stringify({ cjs, builtins }));
+});
 `,
   );
   // Warm the daemon up: the test is about a call that finds it running.
@@ -40,33 +66,64 @@ afterAll(async () => {
   await destroySandbox(sandbox);
 });
 
-async function loadedModules(args: string[], name: string): Promise<string[]> {
-  const record = join(sandbox.root, `${name}.txt`);
-  writeFileSync(record, "");
+/** Runs the CLI under the recorder and checks its exit code. */
+async function loaded(args: string[], name: string, code = 0): Promise<Loaded> {
+  const record = join(sandbox.root, `${name}.json`);
   const result = await runCli(sandbox, args, {
-    nodeArgs: ["--import", pathToFileURL(register).href],
+    nodeArgs: ["--require", recorder],
     env: { RECORD_FILE: record },
   });
-  expect(result.stderr).toBe("");
-  return readFileSync(record, "utf8").split("\n").filter(Boolean);
+  expect(result.code, result.stderr).toBe(code);
+  const { cjs, builtins } = JSON.parse(readFileSync(record, "utf8")) as {
+    cjs: string[];
+    builtins: string[];
+  };
+  const esm = readFileSync(`${record}.esm`, "utf8")
+    .split("\n")
+    .filter((url) => url !== "" && !url.startsWith("node:"));
+  return {
+    cjs: cjs.map((file) => (file.startsWith(PACKAGES) ? relative(PACKAGES, file) : file)).sort(),
+    esm,
+    builtins,
+  };
+}
+
+function expectWarm(modules: Loaded): void {
+  expect(modules.cjs).toEqual(WARM_FILES);
+  expect(modules.esm).toEqual([]);
+  // Loaded on first use only: a warm call neither spawns nor times itself.
+  expect(modules.builtins).not.toContain("child_process");
+  expect(modules.builtins).not.toContain("perf_hooks");
 }
 
 describe("warm path", () => {
-  it("a tool call with the daemon running loads no yargs, SDK or valibot", async () => {
-    const urls = await loadedModules(["echo", "--text", "hi", ...ECHO], "call");
-    expect(urls.some((u) => u.endsWith("/dist/main.js"))).toBe(true);
-    expect(urls.some((u) => u.includes("/daemon/dist/client.js"))).toBe(true);
-    expect(urls.filter((u) => HEAVY.test(u))).toEqual([]);
+  it("a tool call with the daemon running loads only the bin and the two bundles", async () => {
+    expectWarm(await loaded(["echo", "--text", "hi", ...ECHO], "call"));
   });
 
   it("tool help and errors stay on the warm path too", async () => {
-    const help = await loadedModules(["echo", "--help", ...ECHO], "help");
-    expect(help.filter((u) => HEAVY.test(u))).toEqual([]);
+    expectWarm(await loaded(["echo", "--help", ...ECHO], "help"));
+    expectWarm(await loaded(["echo", "--nope", "1", ...ECHO], "error", 2));
   });
 
-  it("the recorder does see yargs when a daemon command runs (the check can fail)", async () => {
+  it("a call that has to start the daemon loads no more of our files (child_process only)", async () => {
+    expect((await runCli(sandbox, ["daemon", "stop", "--all"])).code).toBe(0);
+    const modules = await loaded(["echo", "--text", "hi", ...ECHO], "cold");
+    expect(modules.cjs).toEqual(WARM_FILES);
+    expect(modules.esm).toEqual([]);
+    expect(modules.builtins).toContain("child_process");
+  });
+
+  it("the recorder sees ESM files and yargs when a daemon command runs (the check can fail)", async () => {
     // (`daemon status` no longer does: see daemon-fast-path.test.ts.)
-    const urls = await loadedModules(["daemon", "logs"], "logs");
-    expect(urls.some((u) => u.includes("yargs"))).toBe(true);
+    const modules = await loaded(["daemon", "logs"], "logs");
+    expect(modules.esm.some((url) => url.endsWith("/cli/dist/commands/program.js"))).toBe(true);
+    expect(modules.esm.some((url) => HEAVY.test(url))).toBe(true);
+  });
+
+  it("the recorder sees built-ins loaded on demand (--debug loads perf_hooks)", async () => {
+    const modules = await loaded(["--debug", "echo", "--text", "hi", ...ECHO], "debug");
+    expect(modules.builtins).toContain("perf_hooks");
+    expect(modules.cjs).toEqual(WARM_FILES);
   });
 });

@@ -1,5 +1,12 @@
-import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+
+/**
+ * node:child_process, loaded on first use: the client's warm path imports
+ * this module but never runs `ps`, and child_process also loads dgram.
+ */
+function childProcess(): typeof import("node:child_process") {
+  return process.getBuiltinModule("node:child_process");
+}
 
 /**
  * A token that identifies one process across its life: the kernel's start
@@ -24,10 +31,12 @@ export function processStartTime(pid: number): string | null {
     }
   }
   try {
-    const out = execFileSync("ps", ["-o", "lstart=", "-p", String(pid)], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    }).trim();
+    const out = childProcess()
+      .execFileSync("ps", ["-o", "lstart=", "-p", String(pid)], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      })
+      .trim();
     return out === "" ? null : out;
   } catch {
     return null;
@@ -62,10 +71,12 @@ export function residentMemory(pid: number): number | null {
     }
   }
   try {
-    const out = execFileSync("ps", ["-o", "rss=", "-p", String(pid)], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    }).trim();
+    const out = childProcess()
+      .execFileSync("ps", ["-o", "rss=", "-p", String(pid)], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      })
+      .trim();
     return out === "" ? null : Number(out) * 1024;
   } catch {
     return null;
@@ -106,7 +117,7 @@ export function groupResidentMemory(group: number): number | null {
     return found ? total : null;
   }
   try {
-    const out = execFileSync("ps", ["-A", "-o", "pgid=,rss="], {
+    const out = childProcess().execFileSync("ps", ["-A", "-o", "pgid=,rss="], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "ignore"],
     });
