@@ -70,7 +70,7 @@ describe("Ctrl+C", () => {
       return Number(status?.inFlight) > 0;
     });
     // A daemon that cannot answer: the first Ctrl+C's cancel goes unanswered.
-    process.kill(daemon!.pid, "SIGSTOP");
+    process.kill(Number(daemon!.pid), "SIGSTOP");
     let result: Awaited<typeof call>;
     try {
       child!.kill("SIGINT");
@@ -79,7 +79,7 @@ describe("Ctrl+C", () => {
       child!.kill("SIGINT");
       result = await call;
     } finally {
-      process.kill(daemon!.pid, "SIGCONT");
+      process.kill(Number(daemon!.pid), "SIGCONT");
     }
     expect(result.code).toBe(130);
     expect(result.stdout).toBe("");

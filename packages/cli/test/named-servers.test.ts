@@ -21,6 +21,7 @@ function writeConfig(deny: { echo: string[] }): void {
           servers: { "prod-echo": { command: "node", args: [SCRIPT], tools: { deny: ["echo"] } } },
         },
         dev: {},
+        strict: { tools: { deny: ["add"] } },
       },
     }),
   );
@@ -120,6 +121,41 @@ describe("profiles (--profile, MCPWARD_PROFILE)", () => {
     });
     expect(viaEnv.code).toBe(3);
     expect(viaEnv.stderr).toContain("echo");
+  });
+
+  it("a daemon started without a profile never serves a call made under one (its rules would not apply)", async () => {
+    const server = ["--", "node", SCRIPT];
+    const plain = await runCli(sandbox, ["add", "--a", "1", "--b", "2", ...server]);
+    expect(plain).toMatchObject({ code: 0, stdout: '{"sum":3}\n' });
+    const before = (await daemonStatuses(sandbox)).length;
+
+    const strict = await runCli(sandbox, [
+      "--profile",
+      "strict",
+      "add",
+      "--a",
+      "1",
+      "--b",
+      "2",
+      ...server,
+    ]);
+    expect(strict.code).toBe(3);
+    expect(strict.stderr).toContain("add");
+    const viaEnv = await runCli(sandbox, ["add", "--a", "1", "--b", "2", ...server], {
+      env: { MCPWARD_PROFILE: "strict" },
+    });
+    expect(viaEnv.code).toBe(3);
+    // The profile's call got a daemon of its own; the first one serves on.
+    expect(await daemonStatuses(sandbox)).toHaveLength(before + 1);
+    expect(await runCli(sandbox, ["add", "--a", "2", "--b", "2", ...server])).toMatchObject({
+      code: 0,
+      stdout: '{"sum":4}\n',
+    });
+
+    // daemon commands find the profile's daemon with the same profile.
+    const stopped = await runCli(sandbox, ["--profile", "strict", "daemon", "stop", ...server]);
+    expect(stopped.code).toBe(0);
+    expect(await daemonStatuses(sandbox)).toHaveLength(before);
   });
 
   it("an unknown profile is a usage error (exit 2) listing the profiles", async () => {

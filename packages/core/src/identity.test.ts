@@ -7,6 +7,7 @@ import {
   computeProjectId,
   isPathLikeCommand,
   normaliseCommand,
+  requestedProfile,
 } from "./identity.js";
 
 interface Vectors {
@@ -80,6 +81,25 @@ describe("computeDaemonId", () => {
     expect(computeDaemonId({ ...plain, name: "a" }, "/a")).not.toBe(
       computeDaemonId({ ...plain, name: "b" }, "/a"),
     );
+  });
+
+  it("hashes a chosen profile only when there is one, apart from the name", () => {
+    const plain = spec("node", ["server.js"]);
+    const id = (extra: { name?: string; profile?: string }): string =>
+      computeDaemonId({ ...plain, ...extra }, "/a");
+    expect(computeDaemonId({ ...plain, profile: undefined }, "/a")).toBe(id({}));
+    expect(id({ profile: "ci" })).not.toBe(id({}));
+    expect(id({ profile: "ci" })).not.toBe(id({ profile: "dev" }));
+    expect(id({ name: "echo", profile: "ci" })).not.toBe(id({ name: "echo" }));
+    // A name and a profile of the same text are different configurations.
+    expect(id({ name: "ci" })).not.toBe(id({ profile: "ci" }));
+  });
+
+  it("takes --profile first, then a non-empty MCPWARD_PROFILE, as config loading does", () => {
+    expect(requestedProfile("ci", { MCPWARD_PROFILE: "dev" })).toBe("ci");
+    expect(requestedProfile(undefined, { MCPWARD_PROFILE: "dev" })).toBe("dev");
+    expect(requestedProfile(undefined, { MCPWARD_PROFILE: "" })).toBeUndefined();
+    expect(requestedProfile(undefined, {})).toBeUndefined();
   });
 
   it("takes an env name of __proto__ into account like any other", () => {

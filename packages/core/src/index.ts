@@ -48,6 +48,7 @@ export {
   type ResponseFrame,
   redactSecrets,
   removeSocketSafely,
+  requestedProfile,
   resolveLimits,
   runtimeRoot,
   type SanitizeOptions,

@@ -16,6 +16,7 @@ export {
   computeProjectId,
   isPathLikeCommand,
   normaliseCommand,
+  requestedProfile,
 } from "./identity.js";
 export {
   LIMITS,

@@ -65,7 +65,10 @@ async function main(): Promise<void> {
   const spec = parsed.output;
   // Re-derive the ids: a spec that does not match the id it claims would
   // serve one server's clients with another server.
-  const daemonId = computeDaemonId({ ...spec, name: spec.serverName }, spec.projectDir);
+  const daemonId = computeDaemonId(
+    { ...spec, name: spec.serverName, profile: spec.profile },
+    spec.projectDir,
+  );
   const projectId = computeProjectId(spec.projectDir);
   if (daemonId !== spec.daemonId || projectId !== spec.projectId) {
     throw new McpwardError("DAEMON_FAILED", "daemon spec does not match its id; refusing to start");
@@ -84,7 +87,9 @@ async function main(): Promise<void> {
     args: spec.args,
     env: spec.env,
     projectDir: spec.projectDir,
-    serverKey: daemonId,
+    // Trust is in the server, not in the profile of the call that started
+    // it: approvals are keyed by the id without the profile.
+    serverKey: computeDaemonId({ ...spec, name: spec.serverName }, spec.projectDir),
     callerEnv: process.env,
     profile: spec.profile,
     serverName: spec.serverName,

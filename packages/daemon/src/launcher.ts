@@ -7,6 +7,7 @@ import {
   daemonPaths,
   ensurePrivateDir,
   McpwardError,
+  requestedProfile,
   runtimeRoot,
   type ServerSpec,
   stateRoot,
@@ -33,7 +34,10 @@ export interface EnsureDaemonOptions {
    * says ask (a deny stays a deny). Tool calls carry their own `approve`.
    */
   approve?: boolean;
-  /** Config profile for a daemon this call starts. */
+  /**
+   * `--profile`: the config profile of the call (else MCPWARD_PROFILE of
+   * `env`). Part of the daemon id, so each profile's rules get their own daemon.
+   */
   profile?: string;
   /**
    * `mcpward -s <name>`: `spec` was resolved from this config server. The
@@ -77,7 +81,11 @@ export async function ensureDaemon(options: EnsureDaemonOptions): Promise<Ensure
   const env = options.env ?? process.env;
   const projectDir = realpathSync(options.projectDir ?? process.cwd());
   const projectId = computeProjectId(projectDir);
-  const daemonId = computeDaemonId({ ...options.spec, name: options.serverName }, projectDir);
+  const profile = requestedProfile(options.profile, env);
+  const daemonId = computeDaemonId(
+    { ...options.spec, name: options.serverName, profile },
+    projectDir,
+  );
   const root = runtimeRoot(env);
   const paths = daemonPaths(root, projectId, daemonId);
   const startupMs = (options.settings?.startupTimeout ?? startupTimeoutFromEnv(env)) * 1000;
@@ -114,7 +122,7 @@ export async function ensureDaemon(options: EnsureDaemonOptions): Promise<Ensure
             stateDir: stateRoot(env),
             settings: options.settings ?? {},
             ...(options.approve ? { approve: true } : {}),
-            ...(options.profile ? { profile: options.profile } : {}),
+            ...(profile !== undefined ? { profile } : {}),
             ...(options.serverName !== undefined ? { serverName: options.serverName } : {}),
           },
           env,

@@ -39,7 +39,10 @@ export interface PolicyGateOptions {
   /** Explicit env given after `--` (values never leave this object). */
   env: Record<string, string>;
   projectDir: string;
-  /** Stable identity of the server for the trust store (the daemon id). */
+  /**
+   * Stable identity of the server for the trust store: the daemon id without
+   * the profile (`computeDaemonId` of the spec and its config name).
+   */
   serverKey: string;
   /** The caller's environment: PATH, config directory, `${VAR}` values. */
   callerEnv: Env;

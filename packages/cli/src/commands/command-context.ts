@@ -1,3 +1,4 @@
+import { requestedProfile } from "@mcpward/core/light";
 import type { GlobalOptions } from "../argv.js";
 import { createDebugLog, type DebugLog } from "../debug-log.js";
 import { parseSetting, type Settings } from "../settings.js";
@@ -13,6 +14,8 @@ export interface CommandContext {
   settings: Settings;
   /** Tokens after `--`, if any. */
   serverTokens: string[] | undefined;
+  /** The profile of the call (`--profile`, else MCPWARD_PROFILE): part of a daemon's id. */
+  profile: string | undefined;
   debug: DebugLog;
 }
 
@@ -48,6 +51,7 @@ export function commandContext(
     all: flag(argv, "all"),
     settings,
     serverTokens,
+    profile: requestedProfile(before.profile, process.env),
     debug: createDebugLog(before.debug || flag(argv, "debug")),
   };
 }

@@ -17,7 +17,8 @@ export interface ConfiguredServer {
 }
 
 /**
- * The servers the project config names (in the chosen profile), with the
+ * The servers the project config names (in `callProfile`, the profile of the
+ * call, else the user's default profile), with the
  * daemon id `mcpward -s <name>` gives it (command, args, env and name) and
  * the one of the same command given after `--`. Reads nothing when the project has no
  * config file, and loads the policy package (valibot) only when it has one.
@@ -26,12 +27,13 @@ export interface ConfiguredServer {
  */
 export async function configuredServers(
   projectDir: string,
+  callProfile: string | undefined,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<ConfiguredServer[]> {
   // PROJECT_CONFIG_FILE of @mcpward/policy, which is only loaded when it exists.
   if (!existsSync(join(projectDir, "mcpward.config.json"))) return [];
   const { loadConfig, resolveNamedServer } = await import("@mcpward/policy");
-  const config = loadConfig({ projectDir, env });
+  const config = loadConfig({ projectDir, env, profile: callProfile });
   const out: ConfiguredServer[] = [];
   for (const summary of config.merged.servers) {
     if (summary.origin !== "project") continue;
@@ -46,8 +48,12 @@ export async function configuredServers(
     try {
       const server = resolveNamedServer(config, summary.name);
       const spec = { command: server.command, args: server.args, env: server.env };
-      daemonId = computeDaemonId({ ...spec, name: server.name }, config.projectDir);
-      commandLineId = computeDaemonId(spec, config.projectDir);
+      // As `mcpward -s <name>` and `mcpward … -- <server>` compute them.
+      daemonId = computeDaemonId(
+        { ...spec, name: server.name, profile: config.profile ?? undefined },
+        config.projectDir,
+      );
+      commandLineId = computeDaemonId({ ...spec, profile: callProfile }, config.projectDir);
     } catch {
       // A `${VAR}` that is not set: it cannot be running either.
     }

@@ -13,7 +13,7 @@ import { shortId } from "./format.js";
  */
 export async function daemonClean(context: CommandContext): Promise<number> {
   const where = context.all ? "" : ` in ${currentProject()}`;
-  const target = targetOf(context.serverTokens);
+  const target = targetOf(context.serverTokens, context.profile);
   if (target !== undefined) {
     const entry = findDaemon(target);
     if (entry === undefined) {

@@ -78,7 +78,7 @@ function render(lines: readonly LogLine[]): string {
 export async function daemonLogs(context: CommandContext, options: LogsOptions): Promise<number> {
   const since = options.since === undefined ? undefined : parseSince(options.since, Date.now());
   const project = currentProject();
-  const target = targetOf(context.serverTokens);
+  const target = targetOf(context.serverTokens, context.profile);
   const dir = join(stateRoot(), "logs", computeProjectId(project));
   const prefixFor = (id: string): string => (target === undefined ? `[${shortId(id)}] ` : "");
   const files = logFiles(dir, target?.daemonId);

@@ -21,10 +21,11 @@ function needsServer(command: string): McpwardError {
  * @returns the exit code
  */
 export async function daemonStart(context: CommandContext, verb = "started"): Promise<number> {
-  const target = targetOf(context.serverTokens);
+  const target = targetOf(context.serverTokens, context.profile);
   if (target === undefined) throw needsServer("start");
   const session = await openSession(target.spec, {
     settings: context.settings,
+    profile: context.profile,
     quiet: context.quiet,
     debug: context.debug,
   });
@@ -58,7 +59,7 @@ export async function daemonStart(context: CommandContext, verb = "started"): Pr
  * @returns the exit code
  */
 export async function daemonRestart(context: CommandContext): Promise<number> {
-  const target = targetOf(context.serverTokens);
+  const target = targetOf(context.serverTokens, context.profile);
   if (target === undefined) {
     const running = daemonsInScope(false).filter((entry) => entry.alive);
     if (running.length === 0) {

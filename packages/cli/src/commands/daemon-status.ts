@@ -59,7 +59,7 @@ async function addConfigured(records: StatusRecord[], context: CommandContext): 
   const projectDir = currentProject();
   let configured: Awaited<ReturnType<typeof configuredServers>>;
   try {
-    configured = await configuredServers(projectDir);
+    configured = await configuredServers(projectDir, context.profile);
   } catch (error) {
     if (!context.quiet) {
       writeStderr(`mcpward: cannot list the configured servers: ${(error as Error).message}\n`);
@@ -105,7 +105,7 @@ async function addConfigured(records: StatusRecord[], context: CommandContext): 
  * @returns the exit code (0 also when nothing runs)
  */
 export async function daemonStatus(context: CommandContext): Promise<number> {
-  const target = targetOf(context.serverTokens);
+  const target = targetOf(context.serverTokens, context.profile);
   const entries =
     target === undefined
       ? daemonsInScope(context.all)

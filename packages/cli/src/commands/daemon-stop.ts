@@ -19,7 +19,7 @@ import { shortId } from "./format.js";
  * @returns the exit code (0 also when nothing was running)
  */
 export async function daemonStop(context: CommandContext): Promise<number> {
-  const target = targetOf(context.serverTokens);
+  const target = targetOf(context.serverTokens, context.profile);
   const entries =
     target === undefined
       ? daemonsInScope(context.all)

@@ -17,16 +17,20 @@ export function currentProject(): string {
 
 /**
  * The daemon a server command maps to in the current project (its identity
- * as DESIGN.md §1 defines it), or undefined when no server was given.
+ * as DESIGN.md §1 defines it, with the profile of the call), or undefined
+ * when no server was given. Without `profile` the id is the server's trust key.
  *
  * @throws McpwardError `BAD_SERVER_SPEC`, `BAD_ENV_TOKEN`
  */
-export function targetOf(serverTokens: readonly string[] | undefined): DaemonTarget | undefined {
+export function targetOf(
+  serverTokens: readonly string[] | undefined,
+  profile?: string,
+): DaemonTarget | undefined {
   if (serverTokens === undefined) return undefined;
   const spec = parseServerSpec(serverTokens);
   return {
     spec,
-    daemonId: computeDaemonId(spec, currentProject()),
+    daemonId: computeDaemonId({ ...spec, profile }, currentProject()),
     label: serverLabel(spec),
   };
 }

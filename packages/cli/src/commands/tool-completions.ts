@@ -1,4 +1,10 @@
-import { computeDaemonId, daemonPaths, parseServerSpec, runtimeRoot } from "@mcpward/core/light";
+import {
+  computeDaemonId,
+  daemonPaths,
+  parseServerSpec,
+  requestedProfile,
+  runtimeRoot,
+} from "@mcpward/core/light";
 import { connectTo, listDaemons } from "@mcpward/daemon/client";
 import { currentProject } from "./daemon-target.js";
 
@@ -15,7 +21,10 @@ export async function toolCompletions(words: readonly string[]): Promise<string[
   try {
     const spec = parseServerSpec(words.slice(dashes + 1).filter((w) => w !== ""));
     const project = currentProject();
-    const daemonId = computeDaemonId(spec, project);
+    const daemonId = computeDaemonId(
+      { ...spec, profile: requestedProfile(profileWord(words.slice(0, dashes)), process.env) },
+      project,
+    );
     const entry = listDaemons({ projectDir: project }).find(
       (e) => e.alive && e.meta.daemonId === daemonId,
     );
@@ -34,4 +43,14 @@ export async function toolCompletions(words: readonly string[]): Promise<string[
   } catch {
     return [];
   }
+}
+
+/** The value of `--profile <name>` or `--profile=<name>` among the words before `--`. */
+function profileWord(words: readonly string[]): string | undefined {
+  let profile: string | undefined;
+  words.forEach((word, i) => {
+    if (word === "--profile" && i + 1 < words.length) profile = words[i + 1];
+    else if (word.startsWith("--profile=")) profile = word.slice("--profile=".length);
+  });
+  return profile;
 }
