@@ -495,8 +495,9 @@ export class Daemon {
       const tools = await this.listTools();
       const tool = findTool(tools, params.tool);
       toolName = tool.name;
+      // `arguments` arrived in a frame the connection already sanitised.
       args = params.arguments
-        ? deepSanitize<Record<string, unknown>>(params.arguments)
+        ? params.arguments
         : parseToolArguments(params.tokens ?? [], tool, {
             cwd: params.cwd ?? this.options.spec.projectDir,
             readFile: (path) =>
@@ -517,7 +518,7 @@ export class Daemon {
         () => this.options.gate.rememberTool(tool.name),
       );
       this.serverCalls++;
-      const result = await this.supervisor
+      const { result, bytes } = await this.supervisor
         .callTool(tool.name, args, {
           signal: request.signal,
           timeoutMs: (params.settings?.toolTimeout ?? this.toolTimeoutMs / 1000) * 1000,
@@ -536,7 +537,7 @@ export class Daemon {
       });
       this.auditCall(toolName, args, decision, started, params.clientPid, {
         outcome: safe.isError === true ? "tool-error" : "ok",
-        resultBytes: JSON.stringify(safe).length,
+        resultBytes: bytes,
       });
       return safe;
     } catch (error) {
