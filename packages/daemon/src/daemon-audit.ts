@@ -55,7 +55,7 @@ export class DaemonAudit {
     const server = { command: this.spec.command, args: this.spec.args, env: this.spec.env };
     for (const entry of this.queued.splice(0)) {
       writer
-        .append({
+        .write({
           ...entry,
           project: this.spec.projectId,
           projectDir: this.spec.projectDir,

@@ -78,6 +78,8 @@ export class Daemon {
   private readonly audit: DaemonAudit;
   /** False while starting the server still waits for a user's approval. */
   private startApproved: boolean;
+  /** {@link changedThisTurn}'s answer for the current turn, if asked already. */
+  private turnCheck: string | null | undefined;
   /** The server's files when it was last spawned (null before). */
   private spawnStamps: CodeStamp[] | null = null;
   /** The server's files when policy last decided about their content. */
@@ -127,6 +129,7 @@ export class Daemon {
       },
       onProcessChange: (pid) => {
         if (pid !== null) this.spawnStamps = stampFiles(options.gate.codeFiles);
+        this.turnCheck = undefined;
         this.recordServerPid(pid);
       },
       onLifecycle: (event, detail) =>
@@ -379,10 +382,25 @@ export class Daemon {
    * of the old content does not cover the new one.
    */
   private async checkCode(request: IncomingRequest, params: ApprovalParams): Promise<void> {
-    if (this.changedSinceSpawn() === null && !this.unapprovedCodeWouldStart()) return;
+    if (this.changedThisTurn() === null && !this.unapprovedCodeWouldStart()) return;
     const turn = this.codeCheck.then(() => this.handleCodeChange(request, params));
     this.codeCheck = turn.catch(() => {});
     await turn;
+  }
+
+  /**
+   * {@link changedSinceSpawn}, checked once per event-loop turn: requests
+   * that arrive together share one stat of the files (a change before the
+   * turn began is seen by all of them, as before).
+   */
+  private changedThisTurn(): string | null {
+    if (this.turnCheck !== undefined) return this.turnCheck;
+    const changed = this.changedSinceSpawn();
+    this.turnCheck = changed;
+    setImmediate(() => {
+      this.turnCheck = undefined;
+    });
+    return changed;
   }
 
   /**

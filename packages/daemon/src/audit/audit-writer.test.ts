@@ -287,7 +287,9 @@ describe("AuditWriter", () => {
   it("writes the appends of one turn as one chained batch, in call order", async () => {
     const writer = AuditWriter.open({ dir });
     await writer.append(call(0));
-    const records = await Promise.all(Array.from({ length: 50 }, (_, n) => writer.append(call(n + 1))));
+    const records = await Promise.all(
+      Array.from({ length: 50 }, (_, n) => writer.append(call(n + 1))),
+    );
     expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, n) => n + 2));
     const text = lines();
     expect(text.map((line) => JSON.parse(line).arguments.n)).toEqual(
@@ -347,6 +349,17 @@ describe("AuditWriter", () => {
     expect(result.breaks).toEqual([
       expect.objectContaining({ problem: "head mismatch", file: "audit.head" }),
     ]);
+  });
+
+  it("keeps one chain when another writer appends and rotates between its batches", async () => {
+    // Each writer keeps its descriptors open between batches: it must notice
+    // the other's appends (size) and rotations (a new file at the path).
+    const a = AuditWriter.open({ dir, maxBytes: 1500, keepFiles: 100 });
+    const b = AuditWriter.open({ dir, maxBytes: 1500, keepFiles: 100 });
+    for (let n = 1; n <= 40; n++) await (n % 3 === 0 ? b : a).append(call(n));
+    await Promise.all([a.close(), b.close()]);
+    expect(readdirSync(dir).filter((name) => name.endsWith(".jsonl")).length).toBeGreaterThan(5);
+    expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: 40, lastSeq: 40 });
   });
 
   it("finishes a rotation interrupted between its link and its unlink", async () => {

@@ -36,13 +36,14 @@
  * then reported as truncated.
  */
 
-import { closeSync, fstatSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, lstatSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ensurePrivateDir, McpwardError } from "@mcpward/core";
-import { LOCK_FILE, openCurrentFile, readAt, readTail } from "./audit-files.js";
+import { CURRENT_FILE, LOCK_FILE, openCurrentFile, readAt, readTail } from "./audit-files.js";
 import {
   AUDIT_MAX_BATCH,
   type AuditHead,
+  HEAD_FILE,
   openAuditHead,
   readAuditHeadFd,
   recoverAuditHead,
@@ -56,6 +57,7 @@ import {
   type PreparedAuditEntry,
   parseAuditLine,
   prepareAuditEntry,
+  type SealedAuditRecord,
   sealAuditRecord,
 } from "./audit-record.js";
 import { finishInterruptedRotation, rotateAuditLog } from "./audit-rotation.js";
@@ -140,6 +142,8 @@ export class AuditWriter {
   private flushing = false;
   private idle: Array<() => void> = [];
   private closed = false;
+  /** Descriptors kept open between batches (see {@link reuseFiles}). */
+  private files: OpenFiles | null = null;
 
   private constructor(dir: string, options: AuditWriterOptions) {
     this.dir = dir;
@@ -190,12 +194,34 @@ export class AuditWriter {
       return Promise.reject(auditFailure(error, this.dir));
     }
     return new Promise((resolve, reject) => {
-      this.waiting.push({ prepared, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        setImmediate(() => void this.flush());
-      }
+      this.enqueue({ prepared, resolve: (sealed) => resolve(sealed.record), reject });
     });
+  }
+
+  /**
+   * {@link append} for callers that do not need the record back (saves
+   * parsing each line again).
+   *
+   * @throws (rejects) McpwardError as {@link append}
+   */
+  write(entry: AuditEntry): Promise<void> {
+    let prepared: PreparedAuditEntry;
+    try {
+      prepared = this.prepare(entry);
+    } catch (error) {
+      return Promise.reject(auditFailure(error, this.dir));
+    }
+    return new Promise((resolve, reject) => {
+      this.enqueue({ prepared, resolve: () => resolve(), reject });
+    });
+  }
+
+  private enqueue(waiting: Waiting): void {
+    this.waiting.push(waiting);
+    if (!this.flushing) {
+      this.flushing = true;
+      setImmediate(() => void this.flush());
+    }
   }
 
   /**
@@ -216,9 +242,9 @@ export class AuditWriter {
     // (waiting for the lock) is written after this one.
     const earlier = this.waiting.splice(0);
     const batch = [...earlier.map((w) => w.prepared), prepared];
-    let records: AuditRecord[];
+    let records: SealedAuditRecord[];
     try {
-      const attempt = (): AuditRecord[] =>
+      const attempt = (): SealedAuditRecord[] =>
         withAuditLockSync(this.lockPath(), this.lockTimeoutMs, () => this.writeLocked(batch));
       try {
         records = attempt();
@@ -232,13 +258,14 @@ export class AuditWriter {
       throw failure;
     }
     earlier.forEach((w, index) => w.resolve(records[index]!));
-    return records[records.length - 1]!;
+    return records[records.length - 1]!.record;
   }
 
-  /** Waits for pending appends; later appends are refused. */
+  /** Waits for pending appends, then closes the log's files; later appends are refused. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.flushing) await new Promise<void>((resolve) => this.idle.push(resolve));
+    this.closeFiles();
   }
 
   /** Writes waiting appends in batches until none are left. */
@@ -246,7 +273,7 @@ export class AuditWriter {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, AUDIT_MAX_BATCH);
       const prepared = batch.map((w) => w.prepared);
-      const attempt = (): Promise<AuditRecord[]> =>
+      const attempt = (): Promise<SealedAuditRecord[]> =>
         withAuditLock(this.lockPath(), this.lockTimeoutMs, () => this.writeLocked(prepared));
       try {
         const records = await attempt().catch((error: unknown) => {
@@ -288,35 +315,49 @@ export class AuditWriter {
    * `batch` in order, chained, in as few writes as {@link AUDIT_BATCH_BYTES}
    * allows, rotating between records when the file is full.
    */
-  private writeLocked(batch: readonly PreparedAuditEntry[]): AuditRecord[] {
-    // Both files are opened (and checked) before anything is written, so a
-    // planted symlink stops the append before its line, not after.
-    let fd = openCurrentFile(this.dir);
-    let headFd: number;
+  private writeLocked(batch: readonly PreparedAuditEntry[]): SealedAuditRecord[] {
+    const files = this.reuseFiles();
+    let fd = -1;
+    let headFd = -1;
+    /** Whether `fd` and `headFd` are still the kept descriptors (their identity is known). */
+    let kept = files !== null;
     try {
-      headFd = openAuditHead(this.dir);
-    } catch (error) {
-      closeSync(fd);
-      throw error;
-    }
-    try {
-      const read = readAuditHeadFd(headFd);
-      let head = read.state === "ok" ? read.head : recoverAuditHead(this.dir);
-      let stat = fstatSync(fd);
-      if (stat.nlink > 1 && finishInterruptedRotation(this.dir, stat.ino)) {
-        closeSync(fd);
-        fd = -1;
+      let head: AuditHead;
+      let size: number;
+      if (files !== null) {
+        ({ fd, headFd } = files);
+        size = files.size;
+        // Nobody appended since our last batch (same file, same size): the
+        // head is the one we wrote. Otherwise read it as a fresh writer does.
+        if (size === files.written) head = files.head;
+        else {
+          const read = readAuditHeadFd(headFd);
+          head = read.state === "ok" ? read.head : recoverAuditHead(this.dir);
+        }
+      } else {
+        this.closeFiles();
+        // Both files are opened (and checked) before anything is written, so a
+        // planted symlink stops the append before its line, not after.
         fd = openCurrentFile(this.dir);
-        stat = fstatSync(fd);
+        headFd = openAuditHead(this.dir);
+        const read = readAuditHeadFd(headFd);
+        head = read.state === "ok" ? read.head : recoverAuditHead(this.dir);
+        let stat = fstatSync(fd);
+        if (stat.nlink > 1 && finishInterruptedRotation(this.dir, stat.ino)) {
+          closeSync(fd);
+          fd = -1;
+          fd = openCurrentFile(this.dir);
+          stat = fstatSync(fd);
+        }
+        size = stat.size;
       }
-      let size = stat.size;
       let torn = false;
       if (size !== head.size) {
         const tail = readTail(fd, size);
         torn = !tail.endsWithNewline;
         head = adoptUnrecorded(fd, head, size, tail);
       }
-      const records: AuditRecord[] = [];
+      const records: SealedAuditRecord[] = [];
       let chunks: Buffer[] = [];
       let pendingBytes = 0;
       const write = (): void => {
@@ -342,6 +383,7 @@ export class AuditWriter {
           write();
           closeSync(fd);
           fd = -1;
+          kept = false;
           head = rotateAuditLog(this.dir, head, headFd, this.keepFiles);
           fd = openCurrentFile(this.dir);
           size = fstatSync(fd).size;
@@ -349,23 +391,101 @@ export class AuditWriter {
         torn = false;
         chunks.push(data);
         pendingBytes += data.length;
-        head = { ...head, seq: sealed.record.seq, hash: sealed.hash };
-        records.push(sealed.record);
+        head = { ...head, seq: head.seq + 1, hash: sealed.hash };
+        records.push(sealed);
         if (pendingBytes >= AUDIT_BATCH_BYTES) write();
       }
       write();
+      this.rememberFiles(kept, fd, headFd, { ...head, size }, size);
       return records;
-    } finally {
+    } catch (error) {
+      this.files = null;
       if (fd >= 0) closeSync(fd);
-      closeSync(headFd);
+      if (headFd >= 0) closeSync(headFd);
+      throw error;
     }
   }
+
+  /**
+   * The descriptors kept from the last batch, if they still are the log's
+   * files: same inode at each path (not rotated, replaced or removed by
+   * anyone since) and the log file not also a rotated file. Otherwise closes
+   * them and returns null, and the batch opens the files afresh. Called with
+   * the lock held.
+   */
+  private reuseFiles(): (OpenFiles & { size: number }) | null {
+    const files = this.files;
+    if (files === null) return null;
+    const current = lstatSync(join(this.dir, CURRENT_FILE), { throwIfNoEntry: false });
+    const head = lstatSync(join(this.dir, HEAD_FILE), { throwIfNoEntry: false });
+    if (
+      current?.isFile() === true &&
+      current.dev === files.dev &&
+      current.ino === files.ino &&
+      current.nlink === 1 &&
+      head?.isFile() === true &&
+      head.dev === files.headDev &&
+      head.ino === files.headIno
+    ) {
+      return { ...files, size: current.size };
+    }
+    this.closeFiles();
+    return null;
+  }
+
+  /** Keeps the descriptors for the next batch. */
+  private rememberFiles(
+    kept: boolean,
+    fd: number,
+    headFd: number,
+    head: AuditHead,
+    written: number,
+  ): void {
+    if (kept && this.files !== null) {
+      this.files = { ...this.files, written, head };
+      return;
+    }
+    const stat = fstatSync(fd);
+    const headStat = fstatSync(headFd);
+    this.files = {
+      fd,
+      headFd,
+      dev: stat.dev,
+      ino: stat.ino,
+      headDev: headStat.dev,
+      headIno: headStat.ino,
+      written,
+      head,
+    };
+  }
+
+  private closeFiles(): void {
+    const files = this.files;
+    this.files = null;
+    if (files === null) return;
+    closeSync(files.fd);
+    closeSync(files.headFd);
+  }
+}
+
+/** The log's descriptors kept open between batches, and what we last wrote. */
+interface OpenFiles {
+  fd: number;
+  headFd: number;
+  dev: number;
+  ino: number;
+  headDev: number;
+  headIno: number;
+  /** Size of `audit.jsonl` after our last batch. */
+  written: number;
+  /** The head after our last batch. */
+  head: AuditHead;
 }
 
 /** An append waiting for its batch. */
 interface Waiting {
   prepared: PreparedAuditEntry;
-  resolve(record: AuditRecord): void;
+  resolve(sealed: SealedAuditRecord): void;
   reject(error: unknown): void;
 }
 
