@@ -257,7 +257,7 @@ export class AuditWriter {
       for (const w of earlier) w.reject(failure);
       throw failure;
     }
-    earlier.forEach((w, index) => w.resolve(records[index]!));
+    for (const [index, w] of earlier.entries()) w.resolve(records[index]!);
     return records[records.length - 1]!.record;
   }
 
@@ -280,7 +280,7 @@ export class AuditWriter {
           if (!this.recreateDir(error)) throw error;
           return attempt();
         });
-        batch.forEach((w, index) => w.resolve(records[index]!));
+        for (const [index, w] of batch.entries()) w.resolve(records[index]!);
       } catch (error) {
         const failure = auditFailure(error, this.dir);
         for (const w of batch) w.reject(failure);
