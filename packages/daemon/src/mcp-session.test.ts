@@ -24,7 +24,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((transport) => transport.close()));
 });
 
-function start(script: string, args: string[] = []): Opened {
+function start(script: string, args: string[] = [], maxBacklogBytes?: number): Opened {
   const warnings: string[] = [];
   const junk: string[] = [];
   const listChanged = { count: 0 };
@@ -45,6 +45,7 @@ function start(script: string, args: string[] = []): Opened {
     onToolListChanged: () => listChanged.count++,
     onClose: () => closed.count++,
     onWarning: (message) => warnings.push(message),
+    maxBacklogBytes,
   });
   return { session, transport, warnings, junk, listChanged, closed };
 }
@@ -187,6 +188,19 @@ describe("McpSession with a hostile server", () => {
       { timeoutMs: TIMEOUT_MS, onProgress: (p) => seen.push(p.progress) },
     );
     expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it("stops answering a server that floods requests without reading its stdin", async () => {
+    const limit = 64 * 1024;
+    const { session, transport, warnings } = start(servers.hostile, [], limit);
+    await session.connect(TIMEOUT_MS);
+    expect(textOf((await call(session, "flood_requests")).result)).toBe("flooded");
+    // 50,000 answers would be ~2 MB; at most one answer past the limit is buffered.
+    expect(transport.backlog).toBeLessThanOrEqual(limit + 100);
+    expect(warnings).toContain(
+      "server sends requests but does not read its stdin; dropping answers to them",
+    );
+    expect(textOf((await call(session, "change_tools")).result)).toBe("changed");
   });
 
   it("reports notifications/tools/list_changed", async () => {

@@ -7,6 +7,7 @@ import {
   JsonRpcError,
   JsonRpcErrorCode,
   type JsonRpcId,
+  type JsonRpcMessage,
   McpProtocolError,
 } from "./json-rpc.js";
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "./mcp-protocol-version.js";
@@ -41,6 +42,12 @@ export interface McpSessionOptions {
   onClose(): void;
   /** Something odd the server did, for the daemon log. */
   onWarning(message: string): void;
+  /**
+   * Answers to the server's own requests are dropped while this many bytes
+   * wait unread on its stdin (default 4 MiB), so a server that floods
+   * requests without reading cannot make the daemon buffer without bound.
+   */
+  maxBacklogBytes?: number | undefined;
 }
 
 /** A tool call's result and the size of its JSON as the server sent it. */
@@ -54,6 +61,8 @@ interface Pending {
   reject(error: unknown): void;
   onProgress: ((progress: Progress) => void) | undefined;
 }
+
+const DEFAULT_MAX_BACKLOG = 4 * 1024 * 1024;
 
 /** Deepest nesting accepted in a tools/list page (as in the daemon's frames). */
 const MAX_TOOLS_DEPTH = 64;
@@ -71,6 +80,7 @@ export class McpSession {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
+  private backlogWarned = false;
 
   constructor(
     private readonly transport: ServerTransport,
@@ -213,9 +223,11 @@ export class McpSession {
         },
         onProgress,
       });
-      this.transport.send({ jsonrpc: "2.0", id, method, params }).catch((error: unknown) => {
+      try {
+        this.transport.send({ jsonrpc: "2.0", id, method, params });
+      } catch (error) {
         this.pending.get(id)?.reject(error);
-      });
+      }
     });
   }
 
@@ -223,7 +235,7 @@ export class McpSession {
     if (this.closed) return;
     const message =
       params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params };
-    this.transport.send(message as { jsonrpc: "2.0"; method: string }).catch(() => {});
+    this.sendQuietly(message as JsonRpcMessage);
   }
 
   private sendCancelled(requestId: number, reason: unknown): void {
@@ -236,7 +248,26 @@ export class McpSession {
     body: { result: unknown } | { error: { code: number; message: string } },
   ): void {
     if (this.closed) return;
-    this.transport.send({ jsonrpc: "2.0", id, ...body } as never).catch(() => {});
+    if (this.transport.backlog > (this.options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG)) {
+      if (!this.backlogWarned) {
+        this.backlogWarned = true;
+        this.options.onWarning(
+          "server sends requests but does not read its stdin; dropping answers to them",
+        );
+      }
+      return;
+    }
+    this.backlogWarned = false;
+    this.sendQuietly({ jsonrpc: "2.0", id, ...body } as JsonRpcMessage);
+  }
+
+  /** Sends a message nobody waits for; a server that is gone is reported by close. */
+  private sendQuietly(message: JsonRpcMessage): void {
+    try {
+      this.transport.send(message);
+    } catch {
+      // the server exited; onClose follows
+    }
   }
 
   private onMessage(message: IncomingMessage, bytes: number): void {

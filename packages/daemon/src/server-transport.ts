@@ -114,14 +114,21 @@ export class ServerTransport {
     this.onmessage?.(message, bytes);
   }
 
-  /** Writes one message to the server's stdin; resolves once it is buffered. */
-  send(message: JsonRpcMessage): Promise<void> {
+  /** Bytes written to the server's stdin that it has not read yet. */
+  get backlog(): number {
+    return this.child?.stdin.writableLength ?? 0;
+  }
+
+  /**
+   * Writes one message to the server's stdin (buffered while the pipe is
+   * full; {@link backlog} says how much waits).
+   *
+   * @throws Error when the server process is not running
+   */
+  send(message: JsonRpcMessage): void {
     const child = this.child;
-    if (!child || this.exit) return Promise.reject(new Error("server process is not running"));
-    return new Promise((resolve) => {
-      if (child.stdin.write(serializeMessage(message))) resolve();
-      else child.stdin.once("drain", () => resolve());
-    });
+    if (!child || this.exit) throw new Error("server process is not running");
+    child.stdin.write(serializeMessage(message));
   }
 
   /** Stops the whole process group: SIGTERM, then SIGKILL after the grace period. */
