@@ -23,8 +23,6 @@ export interface SupervisorOptions {
   onStderr(line: string): void;
   /** Called when the server process starts or exits. */
   onProcessChange(pid: number | null): void;
-  /** The server said its tool list changed (the cache is already dropped). */
-  onToolListChanged?: () => void;
   /** Lifecycle events, for the audit log. */
   onLifecycle?: (event: "start" | "restart" | "crash" | "stop", detail: string) => void;
 }
@@ -213,7 +211,6 @@ export class Supervisor {
       onWarning: (message) => o.log.event(message),
       onToolListChanged: () => {
         this.toolCache = null;
-        o.onToolListChanged?.();
       },
     });
     this.transport = transport;
