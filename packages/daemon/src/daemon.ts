@@ -170,35 +170,25 @@ export class Daemon {
     };
   }
 
-  /**
-   * Binds the socket, starts the server eagerly, then writes metadata (so
-   * the server boots while the daemon finishes its own start).
-   */
+  /** Binds the socket, writes metadata, then starts the server eagerly. */
   async start(): Promise<void> {
     await this.server.listen();
+    writeFileAtomic(this.options.metaPath, JSON.stringify(this.meta));
+    this.log.event(`daemon ${this.meta.daemonId} listening (pid ${process.pid})`);
+    this.armIdleTimer();
     const d = this.options.startDecision;
     this.audit.record({
       event: "policy.decision",
       decision: { action: d.action, rule: d.rule, reason: d.reason },
     });
-    // Eager start, unless starting waits for a user's approval. Failures are
-    // recorded and reported to the first call. The spawn is synchronous; the
-    // server's pid goes into the metadata when its spawn event arrives.
-    if (this.startApproved) this.startServer();
-    try {
-      writeFileAtomic(this.options.metaPath, JSON.stringify(this.meta));
-    } catch (error) {
-      // Without metadata a server left behind could not be reaped: stop it.
-      await this.supervisor.stop();
-      throw error;
-    }
-    this.log.event(`daemon ${this.meta.daemonId} listening (pid ${process.pid})`);
-    this.armIdleTimer();
     for (const warning of this.options.gate.warnings) this.log.event(`config: ${warning}`);
     if (this.memoryLimitMb !== null) {
       this.memoryTimer = setInterval(() => this.sampleMemory(), MEMORY_SAMPLE_MS);
       this.memoryTimer.unref();
     }
+    // Eager start, unless starting waits for a user's approval. Failures are
+    // recorded and reported to the first call.
+    if (this.startApproved) this.startServer();
   }
 
   private startServer(): void {
