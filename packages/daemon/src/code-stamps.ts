@@ -9,8 +9,9 @@ export interface CodeStamp {
 
 function stampOf(path: string): string {
   try {
-    const s = statSync(path);
-    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
+    // No exception (and its stack trace) per call for a missing file.
+    const s = statSync(path, { throwIfNoEntry: false });
+    return s === undefined ? "missing" : `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return "missing";
   }

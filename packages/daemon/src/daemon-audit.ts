@@ -16,6 +16,8 @@ type Event = Omit<AuditEntry, "project" | "projectDir" | "daemon" | "server">;
 export class DaemonAudit {
   private readonly writer: AuditWriter | null;
   private pending = 0;
+  /** Records of the current turn, not yet handed to the writer. */
+  private readonly queued: Event[] = [];
   private readonly drained: Array<() => void> = [];
 
   constructor(
@@ -37,23 +39,30 @@ export class DaemonAudit {
 
   /**
    * Appends one record after the current turn of the event loop, so the
-   * answer to the client goes out before the audit write (records keep their
-   * order: immediates run first in, first out). Failures are logged.
+   * answer to the client goes out before the audit work (masking, writing).
+   * The records of one turn are handed to the writer together, which writes
+   * them as one batch, in order. Failures are logged.
    */
   record(entry: Event): void {
+    if (!this.writer) return;
+    this.queued.push(entry);
+    this.pending++;
+    if (this.queued.length === 1) setImmediate(() => this.hand());
+  }
+
+  private hand(): void {
     const writer = this.writer;
     if (!writer) return;
-    const full = {
-      ...entry,
-      project: this.spec.projectId,
-      projectDir: this.spec.projectDir,
-      daemon: this.spec.daemonId,
-      server: { command: this.spec.command, args: this.spec.args, env: this.spec.env },
-    };
-    this.pending++;
-    setImmediate(() => {
+    const server = { command: this.spec.command, args: this.spec.args, env: this.spec.env };
+    for (const entry of this.queued.splice(0)) {
       writer
-        .append(full)
+        .write({
+          ...entry,
+          project: this.spec.projectId,
+          projectDir: this.spec.projectDir,
+          daemon: this.spec.daemonId,
+          server,
+        })
         .catch((error: unknown) =>
           this.log.event(`audit write failed: ${(error as Error).message}`),
         )
@@ -61,7 +70,7 @@ export class DaemonAudit {
           this.pending--;
           if (this.pending === 0) for (const resolve of this.drained.splice(0)) resolve();
         });
-    });
+    }
   }
 
   /** Waits for queued records, then closes the writer. */

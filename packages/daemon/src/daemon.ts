@@ -79,6 +79,8 @@ export class Daemon {
   private readonly audit: DaemonAudit;
   /** False while starting the server still waits for a user's approval. */
   private startApproved: boolean;
+  /** {@link changedThisTurn}'s answer for the current turn, if asked already. */
+  private turnCheck: string | null | undefined;
   /** The server's files when it was last spawned (null before). */
   private spawnStamps: CodeStamp[] | null = null;
   /** The server's files when policy last decided about their content. */
@@ -128,6 +130,7 @@ export class Daemon {
       },
       onProcessChange: (pid) => {
         if (pid !== null) this.spawnStamps = stampFiles(options.gate.codeFiles);
+        this.turnCheck = undefined;
         this.recordServerPid(pid);
       },
       onLifecycle: (event, detail) =>
@@ -380,10 +383,25 @@ export class Daemon {
    * of the old content does not cover the new one.
    */
   private async checkCode(request: IncomingRequest, params: ApprovalParams): Promise<void> {
-    if (this.changedSinceSpawn() === null && !this.unapprovedCodeWouldStart()) return;
+    if (this.changedThisTurn() === null && !this.unapprovedCodeWouldStart()) return;
     const turn = this.codeCheck.then(() => this.handleCodeChange(request, params));
     this.codeCheck = turn.catch(() => {});
     await turn;
+  }
+
+  /**
+   * {@link changedSinceSpawn}, checked once per event-loop turn: requests
+   * that arrive together share one stat of the files (a change before the
+   * turn began is seen by all of them, as before).
+   */
+  private changedThisTurn(): string | null {
+    if (this.turnCheck !== undefined) return this.turnCheck;
+    const changed = this.changedSinceSpawn();
+    this.turnCheck = changed;
+    setImmediate(() => {
+      this.turnCheck = undefined;
+    });
+    return changed;
   }
 
   /**
@@ -496,8 +514,9 @@ export class Daemon {
       const tools = await this.listTools();
       const tool = findTool(tools, params.tool);
       toolName = tool.name;
+      // `arguments` arrived in a frame the connection already sanitised.
       args = params.arguments
-        ? deepSanitize<Record<string, unknown>>(params.arguments)
+        ? params.arguments
         : parseToolArguments(params.tokens ?? [], tool, {
             cwd: params.cwd ?? this.options.spec.projectDir,
             readFile: (path) =>
@@ -518,7 +537,7 @@ export class Daemon {
         () => this.options.gate.rememberTool(tool.name),
       );
       this.serverCalls++;
-      const result = await this.supervisor
+      const { result, bytes } = await this.supervisor
         .callTool(tool.name, args, {
           signal: request.signal,
           timeoutMs: (params.settings?.toolTimeout ?? this.toolTimeoutMs / 1000) * 1000,
@@ -537,7 +556,7 @@ export class Daemon {
       });
       this.auditCall(toolName, args, decision, started, params.clientPid, {
         outcome: safe.isError === true ? "tool-error" : "ok",
-        resultBytes: JSON.stringify(safe).length,
+        resultBytes: bytes,
       });
       return safe;
     } catch (error) {

@@ -21,7 +21,7 @@
  */
 
 import { isPrototypeKey, McpwardError } from "@mcpward/core";
-import { buildFlagIndex, JSON_FLAG } from "./flag-names.js";
+import { buildFlagIndex, type FlagIndex, JSON_FLAG } from "./flag-names.js";
 import {
   coerceValue,
   type Fail,
@@ -30,7 +30,7 @@ import {
   parseJsonText,
   readValueText,
 } from "./flag-value.js";
-import { requiredNames, schemaKind, schemaProperties } from "./schema-types.js";
+import { type JsonSchema, requiredNames, schemaKind, schemaProperties } from "./schema-types.js";
 import { suggest } from "./tool-name.js";
 import { placeholder, renderUsageLine, shellQuote } from "./tool-usage.js";
 
@@ -43,6 +43,36 @@ export interface ParsableTool {
 export type { FlagParserIo };
 
 type FlagErrorCode = "USAGE" | "UNKNOWN_FLAG" | "MISSING_ARGUMENT" | "INVALID_ARGUMENT";
+
+/** What parsing needs from one input schema, built once per schema object. */
+interface SchemaView {
+  properties: Array<[string, JsonSchema]>;
+  schemas: Map<string, JsonSchema>;
+  index: FlagIndex;
+  required: string[];
+}
+
+/**
+ * Views by input schema object. A tool list from the server is replaced (new
+ * objects) when the server says it changed, so entries never go stale and
+ * are dropped with the old list.
+ */
+const views = new WeakMap<object, SchemaView>();
+
+function viewOf(inputSchema: unknown): SchemaView {
+  const cached =
+    typeof inputSchema === "object" && inputSchema !== null ? views.get(inputSchema) : undefined;
+  if (cached) return cached;
+  const properties = schemaProperties(inputSchema);
+  const view: SchemaView = {
+    properties,
+    schemas: new Map(properties),
+    index: buildFlagIndex(properties),
+    required: requiredNames(inputSchema),
+  };
+  if (typeof inputSchema === "object" && inputSchema !== null) views.set(inputSchema, view);
+  return view;
+}
 
 /** User text in a message: quoted, control characters escaped, cut to ~60 characters. */
 function show(text: string): string {
@@ -69,9 +99,7 @@ export function parseToolArguments(
   tool: ParsableTool,
   io: FlagParserIo,
 ): Record<string, unknown> {
-  const properties = schemaProperties(tool.inputSchema);
-  const schemas = new Map(properties);
-  const index = buildFlagIndex(properties);
+  const { properties, schemas, index, required } = viewOf(tool.inputSchema);
 
   const fail = (
     code: FlagErrorCode,
@@ -241,7 +269,7 @@ export function parseToolArguments(
   }
   for (const [property, value] of given) result[property] = value;
 
-  const missing = requiredNames(tool.inputSchema).filter((name) => !Object.hasOwn(result, name));
+  const missing = required.filter((name) => !Object.hasOwn(result, name));
   if (missing.length > 0) {
     const flags = missing.map(flagText);
     fail(

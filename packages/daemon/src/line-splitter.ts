@@ -12,7 +12,7 @@ export class LineSplitter {
 
   constructor(
     private readonly maxBytes: number,
-    private readonly onLine: (line: string) => void,
+    private readonly onLine: (line: string, bytes: number) => void,
     private readonly onOversize: (bytes: number) => void = () => {},
   ) {}
 
@@ -45,7 +45,7 @@ export class LineSplitter {
         this.pending = 0;
         let line = bytes.toString("utf8");
         if (line.endsWith("\r")) line = line.slice(0, -1);
-        this.onLine(line);
+        this.onLine(line, bytes.length);
       }
       start = newline + 1;
     }
@@ -55,7 +55,7 @@ export class LineSplitter {
   flush(): void {
     if (!this.skipping && this.pending > 0) {
       const line = Buffer.concat(this.pieces).toString("utf8");
-      this.onLine(line);
+      this.onLine(line, this.pending);
     }
     this.pieces = [];
     this.pending = 0;

@@ -1,8 +1,11 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { McpwardError } from "@mcpward/core";
-import { deserializeMessage, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type IncomingMessage,
+  type JsonRpcMessage,
+  parseMessage,
+  serializeMessage,
+} from "./json-rpc.js";
 import { LineSplitter } from "./line-splitter.js";
 import { processGroupAlive } from "./process-info.js";
 
@@ -34,14 +37,16 @@ export interface ServerExit {
 }
 
 /**
- * An MCP stdio transport that spawns the server without a shell, in its own
- * process group (so stop reaches grandchildren), with a cap on stdout lines
- * (junk is skipped, not fatal) and SIGTERM-then-SIGKILL on close.
+ * The stdio link to one MCP server: spawns it without a shell, in its own
+ * process group (so stop reaches grandchildren), splits stdout into lines
+ * with a cap (junk is skipped, not fatal), parses each line as JSON-RPC, and
+ * stops it with SIGTERM, then SIGKILL.
  */
-export class ServerTransport implements Transport {
+export class ServerTransport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
+  /** A message from the server, with the byte length of its line. */
+  onmessage?: (message: IncomingMessage, bytes: number) => void;
   /** Set once the process has exited. */
   exit: ServerExit | null = null;
   private child: ChildProcessWithoutNullStreams | null = null;
@@ -69,7 +74,7 @@ export class ServerTransport implements Transport {
       this.exited = new Promise((done) => child.once("close", () => done()));
       const stdout = new LineSplitter(
         o.maxLineBytes,
-        (line) => this.handleLine(line),
+        (line, bytes) => this.handleLine(line, bytes),
         (bytes) => o.onJunk(`dropped a ${bytes}+ byte line on stdout (over the frame cap)`),
       );
       const stderr = new LineSplitter(64 * 1024, o.onStderrLine, () =>
@@ -97,25 +102,33 @@ export class ServerTransport implements Transport {
     });
   }
 
-  private handleLine(line: string): void {
+  private handleLine(line: string, bytes: number): void {
     if (line.trim() === "") return;
-    let message: JSONRPCMessage;
-    try {
-      message = deserializeMessage(line);
-    } catch {
+    const message = parseMessage(line);
+    // Junk without an id is dropped here; an invalid message that names an
+    // id goes on, so the request it answers fails instead of waiting.
+    if (message.kind === "invalid" && message.id === null) {
       this.options.onJunk(`ignored a non-JSON-RPC line on stdout (${line.length} chars)`);
       return;
     }
-    this.onmessage?.(message);
+    this.onmessage?.(message, bytes);
   }
 
-  send(message: JSONRPCMessage): Promise<void> {
+  /** Bytes written to the server's stdin that it has not read yet. */
+  get backlog(): number {
+    return this.child?.stdin.writableLength ?? 0;
+  }
+
+  /**
+   * Writes one message to the server's stdin (buffered while the pipe is
+   * full; {@link backlog} says how much waits).
+   *
+   * @throws Error when the server process is not running
+   */
+  send(message: JsonRpcMessage): void {
     const child = this.child;
-    if (!child || this.exit) return Promise.reject(new Error("server process is not running"));
-    return new Promise((resolve) => {
-      if (child.stdin.write(serializeMessage(message))) resolve();
-      else child.stdin.once("drain", () => resolve());
-    });
+    if (!child || this.exit) throw new Error("server process is not running");
+    child.stdin.write(serializeMessage(message));
   }
 
   /** Stops the whole process group: SIGTERM, then SIGKILL after the grace period. */

@@ -1,12 +1,7 @@
 import { McpwardError } from "@mcpward/core";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import {
-  type CallToolResult,
-  ErrorCode,
-  McpError,
-  type Tool,
-  ToolListChangedNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { JsonRpcError, JsonRpcErrorCode, McpProtocolError } from "./json-rpc.js";
+import { type CallOutcome, McpSession, type Progress } from "./mcp-session.js";
 import type { ServerLog } from "./server-log.js";
 import { ServerTransport } from "./server-transport.js";
 
@@ -36,11 +31,7 @@ export interface SupervisorOptions {
 export interface CallOptions {
   signal: AbortSignal;
   timeoutMs: number;
-  onProgress?: (progress: {
-    progress: number;
-    total?: number | undefined;
-    message?: string | undefined;
-  }) => void;
+  onProgress?: (progress: Progress) => void;
 }
 
 /** Crashes in this window count towards the circuit breaker. */
@@ -49,7 +40,7 @@ const CRASH_WINDOW_MS = 60_000;
 const MAX_CRASHES = 5;
 
 /**
- * Runs one MCP server through the SDK client: eager start with a startup
+ * Runs one MCP server through an {@link McpSession}: eager start with a startup
  * timeout, tool list cache, calls with timeout and cancellation, crash
  * detection, restart with exponential backoff and a circuit breaker.
  */
@@ -58,9 +49,9 @@ export class Supervisor {
   restarts = 0;
   lastError: string | null = null;
   startedAt: number | null = null;
-  private client: Client | null = null;
+  private client: McpSession | null = null;
   private transport: ServerTransport | null = null;
-  private starting: Promise<Client> | null = null;
+  private starting: Promise<McpSession> | null = null;
   private toolCache: Tool[] | null = null;
   private crashes: number[] = [];
   private stopping = false;
@@ -80,8 +71,8 @@ export class Supervisor {
     return this.toolCache;
   }
 
-  /** A connected client, starting or restarting the server as needed. */
-  ready(): Promise<Client> {
+  /** A connected session, starting or restarting the server as needed. */
+  ready(): Promise<McpSession> {
     if (this.state === "ready" && this.client) return Promise.resolve(this.client);
     if (this.starting) return this.starting;
     if (this.state === "failed") {
@@ -118,9 +109,7 @@ export class Supervisor {
     let cursor: string | undefined;
     do {
       const page = await client
-        .listTools(cursor === undefined ? {} : { cursor }, {
-          timeout: this.options.startupTimeoutMs(),
-        })
+        .listToolsPage(cursor, this.options.startupTimeoutMs())
         .catch((error: unknown) => {
           throw this.translate(error, "listing tools", this.options.startupTimeoutMs());
         });
@@ -131,21 +120,19 @@ export class Supervisor {
     return tools;
   }
 
-  /** Calls one tool. Errors are McpwardErrors with codes from core's table. */
+  /**
+   * Calls one tool. Errors are McpwardErrors with codes from core's table.
+   *
+   * @returns the result and the size of its JSON as the server sent it
+   */
   async callTool(
     name: string,
     args: Record<string, unknown>,
     options: CallOptions,
-  ): Promise<CallToolResult> {
-    const client = await this.ready();
+  ): Promise<CallOutcome> {
+    const client = this.state === "ready" && this.client ? this.client : await this.ready();
     try {
-      const result = await client.callTool({ name, arguments: args }, undefined, {
-        signal: options.signal,
-        timeout: options.timeoutMs,
-        maxTotalTimeout: options.timeoutMs,
-        ...(options.onProgress ? { onprogress: options.onProgress } : {}),
-      });
-      return result as CallToolResult;
+      return await client.callTool(name, args, options);
     } catch (error) {
       throw this.translate(error, `calling ${name}`, options.timeoutMs, options.signal);
     }
@@ -178,13 +165,13 @@ export class Supervisor {
     if (this.state !== "failed") this.state = "stopped";
     const wasRunning = transport !== null && transport.exit === null;
     if (transport) await transport.close();
-    await client?.close().catch(() => {});
+    client?.close();
     // Unless a call started a new server meanwhile, whose pid must stay recorded.
     if (this.transport === transport) this.options.onProcessChange(null);
     if (wasRunning) this.options.onLifecycle?.("stop", "stopped by the daemon");
   }
 
-  private async startWithBackoff(): Promise<Client> {
+  private async startWithBackoff(): Promise<McpSession> {
     const now = Date.now();
     this.crashes = this.crashes.filter((t) => now - t < CRASH_WINDOW_MS);
     if (this.crashes.length > 1) {
@@ -199,7 +186,7 @@ export class Supervisor {
     }
   }
 
-  private async startOnce(): Promise<Client> {
+  private async startOnce(): Promise<McpSession> {
     const o = this.options;
     this.state = "starting";
     this.stopping = false;
@@ -218,23 +205,26 @@ export class Supervisor {
       onJunk: (what) => o.log.event(`server stdout: ${what}`),
       onSpawn: (pid) => o.onProcessChange(pid),
     });
-    const client = new Client({ name: "mcpward", version: o.clientVersion }, { capabilities: {} });
-    client.onclose = () => this.onClosed(transport);
-    client.onerror = (error) => o.log.event(`server transport error: ${error.message}`);
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-      this.toolCache = null;
+    const client = new McpSession(transport, {
+      clientInfo: { name: "mcpward", version: o.clientVersion },
+      onClose: () => this.onClosed(transport),
+      onWarning: (message) => o.log.event(message),
+      onToolListChanged: () => {
+        this.toolCache = null;
+      },
     });
     this.transport = transport;
     const timeout = o.startupTimeoutMs();
     o.log.event(`starting server: ${[o.command, ...o.args].join(" ")}`);
     try {
-      await client.connect(transport, { timeout });
+      await client.connect(timeout);
     } catch (error) {
       const started = transport.pid !== null;
       await transport.close();
+      client.close();
       if (started) o.onProcessChange(null);
       if (McpwardError.isInstance(error)) throw error;
-      if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      if (error instanceof JsonRpcError && error.code === JsonRpcErrorCode.RequestTimeout) {
         throw new McpwardError(
           "TIMEOUT",
           `server did not finish starting within ${timeout / 1000}s${this.stderrHint()}; raise --startup-timeout or check the server`,
@@ -294,26 +284,32 @@ export class Supervisor {
       if (McpwardError.isInstance(reason)) return reason;
       return new McpwardError("CANCELLED", `${what} was cancelled`);
     }
-    if (error instanceof McpError) {
-      if (error.code === ErrorCode.RequestTimeout) {
+    if (error instanceof McpProtocolError) {
+      return new McpwardError(
+        "SERVER_PROTOCOL_ERROR",
+        `server sent an invalid answer while ${what}: ${oneLine(error.message)}`,
+      );
+    }
+    if (error instanceof JsonRpcError) {
+      if (error.code === JsonRpcErrorCode.RequestTimeout) {
         return new McpwardError(
           "TIMEOUT",
           `${what} did not finish within ${timeoutMs / 1000}s and was cancelled on the server; raise --tool-timeout if it needs longer`,
         );
       }
-      if (error.code === ErrorCode.ConnectionClosed && this.exitReason !== null) {
+      if (error.code === JsonRpcErrorCode.ConnectionClosed && this.exitReason !== null) {
         return new McpwardError(
           "SERVER_CRASHED",
           `${what} failed: ${this.exitReason}; the next call restarts it`,
         );
       }
-      if (error.code === ErrorCode.ConnectionClosed) {
+      if (error.code === JsonRpcErrorCode.ConnectionClosed) {
         return new McpwardError(
           "SERVER_CRASHED",
           `server exited while ${what}${exitText(this.transport)}${this.stderrHint()}; the next call restarts it`,
         );
       }
-      if (error.code === ErrorCode.InvalidParams) {
+      if (error.code === JsonRpcErrorCode.InvalidParams) {
         return new McpwardError(
           "INVALID_ARGUMENT",
           `server rejected the arguments: ${oneLine(error.message)}`,

@@ -36,6 +36,12 @@ import {
 } from "./audit-files.js";
 import { GENESIS_HASH } from "./audit-record.js";
 
+/**
+ * Most records one append writes at once, so the most a writer killed
+ * before its head update can leave past the head.
+ */
+export const AUDIT_MAX_BATCH = 256;
+
 /** The head file's name. */
 export const HEAD_FILE = "audit.head";
 

@@ -246,7 +246,16 @@ export function sealAuditRecord(
   time: Date = new Date(),
 ): SealedAuditRecord {
   const line = `{"v":${AUDIT_FORMAT_VERSION},"seq":${seq},"time":${JSON.stringify(time.toISOString())},${prepared.body.slice(1, -1)},"prev":${JSON.stringify(prev)}}`;
-  return { record: JSON.parse(line) as AuditRecord, line, hash: hashAuditLine(line) };
+  let record: AuditRecord | undefined;
+  return {
+    // Parsed only when asked for: a daemon writing records never needs it.
+    get record(): AuditRecord {
+      record ??= JSON.parse(line) as AuditRecord;
+      return record;
+    },
+    line,
+    hash: hashAuditLine(line),
+  };
 }
 
 /**

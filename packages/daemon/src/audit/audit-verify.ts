@@ -13,7 +13,7 @@
  */
 
 import { CURRENT_FILE } from "./audit-files.js";
-import { HEAD_FILE } from "./audit-head.js";
+import { AUDIT_MAX_BATCH, HEAD_FILE } from "./audit-head.js";
 import { GENESIS_HASH, hashAuditLine, parseAuditLine } from "./audit-record.js";
 import { openAuditSnapshot, snapshotLines } from "./audit-snapshot.js";
 
@@ -89,6 +89,9 @@ export async function verifyAudit(
     else omittedBreaks += 1;
   };
   const origin = snapshot.head.state === "ok" ? snapshot.head.head.origin : null;
+  const headSeq = snapshot.head.state === "ok" ? snapshot.head.head.seq : null;
+  /** Hash of the (latest) record with the head's seq. */
+  let atHead: string | null = null;
   let last: Seen | null = null;
   let beforeLast: Seen | null = null;
   let records = 0;
@@ -131,6 +134,7 @@ export async function verifyAudit(
           continue;
         }
         const hash = hashAuditLine(line.bytes);
+        if (record.seq === headSeq) atHead = hash;
         let expectedPrev: string | null;
         let expectedSeq: number | null;
         if (last !== null) {
@@ -262,8 +266,9 @@ export async function verifyAudit(
       `the log ends at seq ${last.seq} but ${HEAD_FILE} records seq ${head.head.seq}: ${head.head.seq - last.seq} record(s) missing at the end`,
     );
   } else {
-    // One record past the head is a writer stopped between its line and its head update.
-    const lagging = head.head.seq === last.seq - 1 && beforeLast?.hash === head.head.hash;
+    // Up to one batch past the head is a writer stopped between its lines and
+    // its head update (the chain from the head's record to the end is checked above).
+    const lagging = last.seq - head.head.seq <= AUDIT_MAX_BATCH && atHead === head.head.hash;
     if (!lagging) {
       report(
         HEAD_FILE,

@@ -284,6 +284,84 @@ describe("AuditWriter", () => {
     expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: 3 });
   });
 
+  it("writes the appends of one turn as one chained batch, in call order", async () => {
+    const writer = AuditWriter.open({ dir });
+    await writer.append(call(0));
+    const records = await Promise.all(
+      Array.from({ length: 50 }, (_, n) => writer.append(call(n + 1))),
+    );
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, n) => n + 2));
+    const text = lines();
+    expect(text.map((line) => JSON.parse(line).arguments.n)).toEqual(
+      Array.from({ length: 51 }, (_, n) => n),
+    );
+    for (let i = 1; i < text.length; i++) {
+      expect(JSON.parse(text[i]!).prev).toBe(hashAuditLine(text[i - 1]!));
+    }
+    expect(readHead()).toMatchObject({ seq: 51, hash: hashAuditLine(text.at(-1)!) });
+    expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: 51, lastSeq: 51 });
+  });
+
+  it("rotates inside a batch and keeps the chain verifiable", async () => {
+    const writer = AuditWriter.open({ dir, maxBytes: 1500, keepFiles: 100 });
+    await Promise.all(Array.from({ length: 40 }, (_, n) => writer.append(call(n + 1))));
+    const files = readdirSync(dir).filter((name) => name.endsWith(".jsonl"));
+    expect(files.length).toBeGreaterThan(5);
+    for (const name of files) {
+      expect(Buffer.byteLength(`${lines(name).join("\n")}\n`)).toBeLessThanOrEqual(1500);
+    }
+    expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: 40, lastSeq: 40 });
+  });
+
+  it("writes earlier appends of the turn before an appendSync, in one chain", async () => {
+    const writer = AuditWriter.open({ dir });
+    const first = writer.append(call(1));
+    const second = writer.append(call(2));
+    expect(writer.appendSync(call(3)).seq).toBe(3);
+    expect((await first).seq).toBe(1);
+    expect((await second).seq).toBe(2);
+    expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: 3 });
+  });
+
+  it("adopts a whole batch written by a writer killed before it updated the head", async () => {
+    const writer = AuditWriter.open({ dir });
+    await writer.append(call(1));
+    const head = readFileSync(join(dir, "audit.head"));
+    await Promise.all([2, 3, 4].map((n) => writer.append(call(n))));
+    writeFileSync(join(dir, "audit.head"), head);
+    expect((await verifyAudit(dir)).ok).toBe(true);
+    const record = await writer.append(call(5));
+    expect(record.seq).toBe(5);
+    expect(record.prev).toBe(hashAuditLine(lines()[3]!));
+    expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: 5 });
+  });
+
+  it("still reports a head that lags by more than one batch", async () => {
+    const writer = AuditWriter.open({ dir });
+    await writer.append(call(0));
+    const head = readFileSync(join(dir, "audit.head"));
+    for (let round = 0; round < 2; round++) {
+      await Promise.all(Array.from({ length: 200 }, (_, n) => writer.append(call(n))));
+    }
+    writeFileSync(join(dir, "audit.head"), head);
+    const result = await verifyAudit(dir);
+    expect(result.ok).toBe(false);
+    expect(result.breaks).toEqual([
+      expect.objectContaining({ problem: "head mismatch", file: "audit.head" }),
+    ]);
+  });
+
+  it("keeps one chain when another writer appends and rotates between its batches", async () => {
+    // Each writer keeps its descriptors open between batches: it must notice
+    // the other's appends (size) and rotations (a new file at the path).
+    const a = AuditWriter.open({ dir, maxBytes: 1500, keepFiles: 100 });
+    const b = AuditWriter.open({ dir, maxBytes: 1500, keepFiles: 100 });
+    for (let n = 1; n <= 40; n++) await (n % 3 === 0 ? b : a).append(call(n));
+    await Promise.all([a.close(), b.close()]);
+    expect(readdirSync(dir).filter((name) => name.endsWith(".jsonl")).length).toBeGreaterThan(5);
+    expect(await verifyAudit(dir)).toMatchObject({ ok: true, records: 40, lastSeq: 40 });
+  });
+
   it("finishes a rotation interrupted between its link and its unlink", async () => {
     const writer = AuditWriter.open({ dir });
     for (let n = 1; n <= 10; n++) await writer.append(call(n));
