@@ -55,6 +55,13 @@ interface Pending {
 export const PROTOCOL_MISMATCH = "protocolMismatch";
 
 /**
+ * Key in `data` of the DAEMON_UNREACHABLE error for a listener that took the
+ * connection and closed it before the hello was done (a daemon past its
+ * hello deadline on a loaded machine, or one shutting down).
+ */
+export const HELLO_DROPPED = "helloDropped";
+
+/**
  * A connection to one daemon, after the mutual hello proof: the client
  * checks the daemon's proof before it sends anything else, so a foreign
  * listener on the socket never receives arguments.
@@ -172,7 +179,11 @@ export class DaemonClient {
         ),
       );
       socket.once("close", () =>
-        finish(new McpwardError("DAEMON_UNREACHABLE", "daemon closed the connection during hello")),
+        finish(
+          new McpwardError("DAEMON_UNREACHABLE", "daemon closed the connection during hello", {
+            data: { [HELLO_DROPPED]: true },
+          }),
+        ),
       );
     });
   }

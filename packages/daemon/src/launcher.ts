@@ -12,9 +12,9 @@ import {
   type ServerSpec,
   stateRoot,
 } from "@mcpward/core/light";
-import { DaemonClient, PROTOCOL_MISMATCH } from "./daemon-client.js";
+import { DaemonClient, HELLO_DROPPED, PROTOCOL_MISMATCH } from "./daemon-client.js";
 import { tryLock } from "./lock-file.js";
-import { readMetadata } from "./metadata.js";
+import { type DaemonMetadata, readMetadata } from "./metadata.js";
 import { stopDaemonProcess } from "./stop-daemon.js";
 import { DAEMON_VERSION } from "./version.js";
 
@@ -171,16 +171,23 @@ async function connectExisting(paths: DaemonPaths): Promise<DaemonClient | null>
   const meta = readMetadata(paths.meta);
   if (!meta) return null;
   let client: DaemonClient;
-  try {
-    client = await DaemonClient.connect(paths.socket, meta.secret, { version: DAEMON_VERSION });
-  } catch (error) {
-    if (!McpwardError.isInstance(error)) throw error;
-    if (error.code === "DAEMON_UNREACHABLE") return null;
-    if (error.data?.[PROTOCOL_MISMATCH]) {
-      await stopDaemonProcess(meta);
-      return null;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      client = await DaemonClient.connect(paths.socket, meta.secret, { version: DAEMON_VERSION });
+      break;
+    } catch (error) {
+      // A listener that took the connection and dropped it during the hello
+      // is busy (a loaded machine, many clients at once) or shutting down:
+      // ask again rather than start a second daemon, which could not bind.
+      if (
+        McpwardError.isInstance(error) &&
+        error.data?.[HELLO_DROPPED] === true &&
+        attempt < BUSY_ATTEMPTS
+      ) {
+        continue;
+      }
+      return connectFailed(error, meta);
     }
-    throw error;
   }
   if (client.daemonVersion !== DAEMON_VERSION) {
     // Version skew: replace the old daemon transparently.
@@ -190,6 +197,20 @@ async function connectExisting(paths: DaemonPaths): Promise<DaemonClient | null>
     return null;
   }
   return client;
+}
+
+/** Hello attempts on a listener that drops connections during the hello. */
+const BUSY_ATTEMPTS = 3;
+
+/** What a failed connect means for {@link connectExisting}: start one (null) or an error. */
+async function connectFailed(error: unknown, meta: DaemonMetadata): Promise<null> {
+  if (!McpwardError.isInstance(error)) throw error;
+  if (error.code === "DAEMON_UNREACHABLE") return null;
+  if (error.data?.[PROTOCOL_MISMATCH]) {
+    await stopDaemonProcess(meta);
+    return null;
+  }
+  throw error;
 }
 
 async function spawnDaemon(

@@ -86,15 +86,19 @@ createServer((socket) => {
 `;
 
 /**
- * A daemon of another version: a correct hello proof, but version "0.0.0-old".
- * It writes its own metadata (pid and start time), answers requests with
- * nothing useful and exits on SIGTERM like a real daemon.
+ * A daemon of another version: a correct hello proof, but version "0.0.0-old"
+ * (or the one given). It writes its own metadata (pid and start time),
+ * answers requests with nothing useful and exits on SIGTERM like a real
+ * daemon. With `dropHellos`, it closes that many connections during their
+ * hello first, as a daemon too busy to answer in time would look.
  */
 const OLD_DAEMON = `
 import { createServer } from "node:net";
 import { createHmac } from "node:crypto";
 import { readFileSync, writeFileSync, appendFileSync } from "node:fs";
-const [path, metaPath, secret, log, daemonId, projectId, protocol] = process.argv.slice(1);
+const [path, metaPath, secret, log, daemonId, projectId, protocol, version = "0.0.0-old", dropHellos = "0"] =
+  process.argv.slice(1);
+let toDrop = Number(dropHellos);
 const proof = (role, c, s) => createHmac("sha256", secret).update("mcpward-hello-v1\\n" + role + "\\n" + c + "\\n" + s).digest("hex");
 createServer((socket) => {
   socket.on("error", () => {});
@@ -106,12 +110,17 @@ createServer((socket) => {
       const frame = JSON.parse(buffered.slice(0, nl));
       buffered = buffered.slice(nl + 1);
       appendFileSync(log, JSON.stringify(frame) + "\\n");
+      if (frame.type === "hello" && toDrop > 0) {
+        toDrop--;
+        socket.destroy();
+        return;
+      }
       if (frame.type === "hello") {
         const nonce = "1".repeat(32);
-        socket.write(JSON.stringify({ type: "hello", protocol: Number(protocol), version: "0.0.0-old", nonce,
+        socket.write(JSON.stringify({ type: "hello", protocol: Number(protocol), version, nonce,
           proof: proof("server", frame.nonce, nonce) }) + "\\n");
       } else if (typeof frame.id === "number") {
-        socket.write(JSON.stringify({ id: frame.id, result: { stopping: true } }) + "\\n");
+        socket.write(JSON.stringify({ id: frame.id, result: { stopping: true, pong: true, pid: process.pid } }) + "\\n");
       }
     }
   });
@@ -119,7 +128,7 @@ createServer((socket) => {
   const stat = readFileSync("/proc/self/stat", "utf8");
   const startTime = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
   writeFileSync(metaPath, JSON.stringify({ daemonId, projectId, projectDir: "/", pid: process.pid,
-    startTime, daemonVersion: "0.0.0-old", protocol: 1, socket: path,
+    startTime, daemonVersion: version, protocol: 1, socket: path,
     server: { command: "node", args: [], envNames: [] }, startedAt: new Date().toISOString(),
     serverPid: null, serverStartTime: null, secret }), { mode: 0o600 });
   process.stdout.write("ready\\n");
@@ -259,6 +268,40 @@ describe("what is found at the socket path", () => {
       expect(JSON.parse(line)).toMatchObject({ type: "hello" });
     }
     listener.kill("SIGKILL");
+  });
+
+  it("asks a daemon that drops hellos again rather than start a second one beside it", async () => {
+    const project = sandbox.project("busy");
+    const spec = nodeSpec(servers.echo);
+    const paths = pathsFor(project, spec);
+    const log = join(sandbox.root, "busy.log");
+    writeFileSync(log, "");
+    const secret = randomBytes(32).toString("hex");
+    const busy = await startHelper(OLD_DAEMON, [
+      paths.socket,
+      paths.meta,
+      secret,
+      log,
+      computeDaemonId(spec, project),
+      computeProjectId(project),
+      "1",
+      DAEMON_VERSION,
+      "3",
+    ]);
+    const { client, started } = await ensure(sandbox, project, spec);
+    try {
+      expect(started).toBe(false);
+      expect((await client.ping()).pid).toBe(busy.pid);
+      const hellos = readFileSync(log, "utf8")
+        .split("\n")
+        .filter((line) => line.includes('"type":"hello"'));
+      // Three dropped (the warm connect's attempts), the fourth answered
+      // (under the start lock), and no daemon was spawned beside it.
+      expect(hellos).toHaveLength(4);
+    } finally {
+      client.close();
+      busy.kill("SIGKILL");
+    }
   });
 
   it.each([
