@@ -1,5 +1,6 @@
 import type { ApprovalAnswer, ApprovalRequest } from "@mcpward/core/light";
 import { stripTerminalEscapes } from "@mcpward/core/light";
+import { isTerminal } from "./stdio.js";
 
 /**
  * True when an `ask` can be put to a person: stdin and stderr are terminals
@@ -8,7 +9,7 @@ import { stripTerminalEscapes } from "@mcpward/core/light";
 export function canPrompt(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): boolean {
-  return process.stdin.isTTY === true && process.stderr.isTTY === true && !env.CI;
+  return isTerminal(0) && isTerminal(2) && !env.CI;
 }
 
 const LEVEL_NAMES: Record<number, string> = {

@@ -10,7 +10,7 @@ import type { DebugLog } from "./debug-log.js";
 import { serverLabel } from "./server-label.js";
 import type { Settings } from "./settings.js";
 import { StatusLine } from "./status-line.js";
-import { writeStderr } from "./stdio.js";
+import { isTerminal, writeStderr } from "./stdio.js";
 
 /** How long a cold start may take before the status line appears. */
 const STATUS_DELAY_MS = 300;
@@ -52,7 +52,7 @@ export async function openSession(
   spec: ServerSpec,
   options: SessionOptions,
 ): Promise<DaemonSession> {
-  const status = new StatusLine(process.stderr.isTTY === true && !options.quiet);
+  const status = new StatusLine(isTerminal(2) && !options.quiet);
   options.debug("connecting");
   let ensured: EnsuredDaemon;
   try {

@@ -11,7 +11,7 @@ import { trapInterrupt } from "./interrupt.js";
 import { formatResult } from "./output.js";
 import { StatusLine } from "./status-line.js";
 import { substituteStdinJson } from "./stdin-json.js";
-import { stdoutIsTTY, writeStderr, writeStdout } from "./stdio.js";
+import { isTerminal, stdoutIsTTY, writeStderr, writeStdout } from "./stdio.js";
 import { USAGE } from "./usage.js";
 
 /** What {@link runTool} is asked to do. */
@@ -52,7 +52,7 @@ function eventPrinter(
           : `${String(p.progress)}/${String(p.total)}`;
       const text = typeof p.message === "string" ? `${count} ${p.message}` : count;
       if (options.quiet) return;
-      if (process.stderr.isTTY) progress.show(`mcpward: ${text}`);
+      if (isTerminal(2)) progress.show(`mcpward: ${text}`);
       else if (options.verbose) writeStderr(`mcpward: progress ${text}\n`);
     } else if (!options.quiet) {
       progress.clear();
@@ -121,7 +121,7 @@ export async function runTool(request: ToolRequest, debug: DebugLog): Promise<nu
       debug("SIGINT: cancelling the call");
       controller.abort();
     });
-    const progress = new StatusLine(process.stderr.isTTY === true && !options.quiet);
+    const progress = new StatusLine(isTerminal(2) && !options.quiet);
     debug(`calling ${request.tool}`);
     const result = await firstRequest(session, (c) =>
       c.call(
@@ -140,7 +140,7 @@ export async function runTool(request: ToolRequest, debug: DebugLog): Promise<nu
     debug("result received");
     const tty = stdoutIsTTY();
     if (result.isError === true && !options.raw) {
-      const text = formatResult(result, { tty: process.stderr.isTTY === true });
+      const text = formatResult(result, { tty: isTerminal(2) });
       if (options.json) {
         process.stderr.write(
           `${JSON.stringify({ error: { code: "TOOL_ERROR", message: text.replace(/\n$/, "") } })}\n`,

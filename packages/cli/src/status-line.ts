@@ -1,4 +1,5 @@
 import { stripTerminalEscapes } from "@mcpward/core/light";
+import { isTerminal } from "./stdio.js";
 
 const CLEAR = "\r\x1b[2K";
 
@@ -11,7 +12,7 @@ export class StatusLine {
   private timer: NodeJS.Timeout | undefined;
   private shown = false;
 
-  constructor(private readonly enabled: boolean = process.stderr.isTTY === true) {}
+  constructor(private readonly enabled: boolean = isTerminal(2)) {}
 
   /** Shows `text` after `delayMs` unless {@link clear} is called first. */
   schedule(text: string, delayMs: number): void {

@@ -62,4 +62,33 @@ describe("output through pipes", () => {
     expect(result.code).toBe(0);
     expect(Buffer.byteLength(result.stdout)).toBe(bytes + 1);
   });
+
+  it("writes the 10 MB result completely when its stdout is a non-blocking pipe and the reader is slow", async () => {
+    const bytes = 10 * 1024 * 1024;
+    // Opening fd 1 as a socket leaves it non-blocking (as a parent sharing
+    // its stdout with an event loop may pass it on), so direct writes stop at
+    // EAGAIN and the stream has to take the rest.
+    const run = `new (require("node:net").Socket)({ fd: 1, readable: false, writable: true }).unref();
+process.argv.splice(1, 1, ${JSON.stringify(CLI)});
+require(${JSON.stringify(CLI)});`;
+    const cli = [
+      process.execPath,
+      "-e",
+      run,
+      "-",
+      "big",
+      "--bytes",
+      String(bytes),
+      "--",
+      "node",
+      servers.echo,
+    ]
+      .map(quote)
+      .join(" ");
+    const result = await runProcess("sh", ["-c", `${cli} | { sleep 1; cat; }`], sandbox);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout.length).toBe(bytes + 1);
+    expect(/^(?:0123456789)*[0-9]*\n$/.test(result.stdout)).toBe(true);
+  });
 });
