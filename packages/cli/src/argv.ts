@@ -22,6 +22,9 @@ export interface GlobalOptions {
 /** First words that name mcpward's own commands rather than a tool. */
 export const RESERVED_COMMANDS: readonly string[] = ["daemon", "completion", "audit", "policy"];
 
+/** `mcpward -s <name> policy trust|revoke`: the policy commands that take a config server's name. */
+const NAMED_POLICY_COMMANDS: readonly string[] = ["trust", "revoke"];
+
 /** The key yargs' completion scripts call mcpward with. */
 export const COMPLETION_FLAG = "--get-yargs-completions";
 
@@ -237,9 +240,13 @@ function parseNamed(
     if (options.help) return { kind: "server-help", options, serverTokens: [] };
     throw usageError(`no tool given; list the tools with: mcpward -s ${server} --help`);
   }
+  // Approving or revoking a config server takes its name.
+  if (word === "policy" && NAMED_POLICY_COMMANDS.includes(argv[next + 1] ?? "")) {
+    return { kind: "command", options, command: word, args: [...argv], serverTokens: undefined };
+  }
   if (RESERVED_COMMANDS.includes(word)) {
     throw usageError(
-      `-s is not supported with mcpward ${word}; give the server after --, e.g. mcpward ${word} … -- <server command>`,
+      `-s is not supported with mcpward ${word}${word === "policy" ? " check" : ""}; give the server after --, e.g. mcpward ${word} … -- <server command>`,
     );
   }
   const tokens = argv.slice(next + 1);

@@ -18,6 +18,10 @@ export interface NamedSpec {
   profile: string | null;
   /** The server's `timeouts` from config, as settings (the command line wins). */
   settings: Settings;
+  /** What an approval of a project config server is tied to (its entry and the rules around it). */
+  configHash: string;
+  /** True for a project config server: it starts only once approved. */
+  needsApproval: boolean;
 }
 
 function usage(message: string, data: Record<string, unknown>): McpwardError {
@@ -81,5 +85,7 @@ export function resolveNamed(
     spec: { command: server.command, args: server.args, env: { ...server.env } },
     profile: server.profile,
     settings,
+    configHash: server.configHash,
+    needsApproval: server.needsApproval,
   };
 }

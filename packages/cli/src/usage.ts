@@ -16,6 +16,7 @@ usage:
   mcpward policy check -- <server>      explain the trust level, rules and outcome
   mcpward policy trust|revoke -- <server>
                                         approve or forget a third-party server
+  mcpward -s <name> policy trust|revoke approve or forget a project config server
   mcpward completion                    print a bash/zsh completion script
 
 options (before the tool name):

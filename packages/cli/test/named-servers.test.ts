@@ -105,6 +105,62 @@ describe("named servers (-s)", () => {
   });
 });
 
+describe("policy trust|revoke -s <name>", () => {
+  const call = ["-s", "echo", "echo", "--text", "hi"];
+
+  it("approves a project config server ahead of its first start, and revoke takes it back", async () => {
+    // No daemon left running from --yes starts above: this start must ask.
+    expect((await runCli(sandbox, ["daemon", "stop", "--all"])).code).toBe(0);
+    expect((await runCli(sandbox, call)).code).toBe(3);
+    const trusted = await runCli(sandbox, ["-s", "echo", "policy", "trust"]);
+    expect(trusted.code).toBe(0);
+    expect(trusted.stdout).toMatch(/^trusted: server "echo" of /);
+    expect(trusted.stdout).toContain("config entry sha256:");
+    expect(await runCli(sandbox, call)).toMatchObject({ code: 0, stdout: "hi\n" });
+    const again = await runCli(sandbox, ["policy", "trust", "-s", "echo", "--json"]);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      trusted: true,
+      alreadyTrusted: true,
+      server: "echo",
+    });
+
+    const revoked = await runCli(sandbox, ["policy", "revoke", "--server", "echo"]);
+    expect(revoked).toMatchObject({ code: 0 });
+    expect(revoked.stdout).toContain('revoked the approval of server "echo"');
+    // The running daemon keeps its start approval; a new start asks again.
+    expect((await runCli(sandbox, ["daemon", "stop", "--all"])).code).toBe(0);
+    const asked = await runCli(sandbox, call);
+    expect(asked.code).toBe(3);
+    expect(asked.stderr).toContain("--yes");
+  });
+
+  it("asks again after trust when the config entry changes", async () => {
+    expect((await runCli(sandbox, ["-s", "echo", "policy", "trust"])).code).toBe(0);
+    writeConfig({ echo: ["echo"] });
+    try {
+      expect((await runCli(sandbox, ["daemon", "stop", "--all"])).code).toBe(0);
+      const asked = await runCli(sandbox, ["-s", "echo", "add", "--a", "1", "--b", "2"]);
+      expect(asked.code).toBe(3);
+      expect(asked.stderr).toContain("not approved this entry");
+    } finally {
+      writeConfig({ echo: ["add"] });
+      await runCli(sandbox, ["-s", "echo", "policy", "revoke"]);
+    }
+  });
+
+  it("an unknown name is a usage error with a did-you-mean, and -s with -- is refused", async () => {
+    const unknown = await runCli(sandbox, ["-s", "ecko", "policy", "trust"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("did you mean echo?");
+    const both = await runCli(sandbox, ["policy", "trust", "-s", "echo", "--", "node", SCRIPT]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("do not also give one after --");
+    const check = await runCli(sandbox, ["-s", "echo", "policy", "check"]);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain("-s is not supported with mcpward policy check");
+  });
+});
+
 describe("profiles (--profile, MCPWARD_PROFILE)", () => {
   it("a server of profile prod is unknown without the profile", async () => {
     const result = await runCli(sandbox, ["-s", "prod-echo", "add", "--a", "1", "--b", "1"]);

@@ -203,8 +203,11 @@ export class Daemon {
   /** Makes sure the user approved starting the server (once per daemon). */
   private async approveStart(request: IncomingRequest, params: ApprovalParams): Promise<void> {
     if (this.startApproved) return;
+    // Decided afresh: the start may have been approved since the daemon
+    // started (`mcpward policy trust`, another client's "always").
+    const { decision } = await this.options.gate.checkServerStart();
     const how = await settleDecision(
-      this.options.startDecision,
+      decision,
       request,
       params,
       {

@@ -218,6 +218,11 @@ export class PolicyGate {
   /** Every decision about starting the server, combined last. */
   async checkServerStart(): Promise<{ decision: Decision; decisions: Decision[] }> {
     await this.refreshConfig();
+    // A config server approved in the trust store since (`policy trust -s`)
+    // is level 2 from now on, as after an "always" answer.
+    if (this.named?.needsApproval) {
+      this.classification = classify(this.options, this.denyList, this.configApproved());
+    }
     const approved = this.trust.isServerApproved(this.serverApproval());
     const decisions: Decision[] = [
       ...checkCommand(this.options.command, this.options.args, this.classification.executable),

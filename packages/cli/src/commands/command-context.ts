@@ -16,6 +16,8 @@ export interface CommandContext {
   serverTokens: string[] | undefined;
   /** The profile of the call (`--profile`, else MCPWARD_PROFILE): part of a daemon's id. */
   profile: string | undefined;
+  /** `-s <name>` (before the command, or `--server` after `policy trust|revoke`). */
+  serverName: string | undefined;
   debug: DebugLog;
 }
 
@@ -52,6 +54,7 @@ export function commandContext(
     settings,
     serverTokens,
     profile: requestedProfile(before.profile, process.env),
+    serverName: before.server ?? (typeof argv.server === "string" ? argv.server : undefined),
     debug: createDebugLog(before.debug || flag(argv, "debug")),
   };
 }

@@ -10,6 +10,14 @@ type Runner = (
 
 const POLICY_COMMANDS = ["check", "trust", "revoke"];
 
+/** `policy trust|revoke -s <name>`: a server from the config instead of `-- <server>`. */
+const SERVER_OPTION = {
+  alias: "s",
+  type: "string",
+  requiresArg: true,
+  describe: "a server declared in mcpward.config.json (or your user config), by name",
+} as const;
+
 /**
  * Registers `policy check|trust|revoke` on the `policy` command; `run` wraps
  * each handler (context, exit code).
@@ -28,8 +36,11 @@ export function policyCommands(policy: Argv, run: Runner): Argv {
     )
     .command(
       "trust",
-      "approve the third-party server -- <server> for this project in your trust store",
-      (y) => y.usage("usage: mcpward policy trust [--json] -- <server>"),
+      "approve the third-party server -- <server>, or the config server -s <name>, for this project in your trust store",
+      (y) =>
+        y
+          .usage("usage: mcpward policy trust [--json] (-- <server> | -s <name>)")
+          .option("server", SERVER_OPTION),
       run(async (c) => {
         const { policyTrust } = await import("./policy-trust.js");
         return policyTrust(c);
@@ -37,8 +48,11 @@ export function policyCommands(policy: Argv, run: Runner): Argv {
     )
     .command(
       "revoke",
-      "remove this project's approval of -- <server> from your trust store",
-      (y) => y.usage("usage: mcpward policy revoke [--json] -- <server>"),
+      "remove this project's approval of -- <server> or -s <name> from your trust store",
+      (y) =>
+        y
+          .usage("usage: mcpward policy revoke [--json] (-- <server> | -s <name>)")
+          .option("server", SERVER_OPTION),
       run(async (c) => {
         const { policyRevoke } = await import("./policy-trust.js");
         return policyRevoke(c);
@@ -49,5 +63,9 @@ export function policyCommands(policy: Argv, run: Runner): Argv {
 
 /** Reports an unknown `policy` subcommand with a did-you-mean. */
 export function checkPolicyCommand(args: readonly string[]): void {
-  checkSubcommand(args, { command: "policy", subcommands: POLICY_COMMANDS, valueOptions: [] });
+  checkSubcommand(args, {
+    command: "policy",
+    subcommands: POLICY_COMMANDS,
+    valueOptions: ["-s", "--server"],
+  });
 }

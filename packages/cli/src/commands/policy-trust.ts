@@ -1,25 +1,14 @@
-import { McpwardError, stripTerminalEscapes } from "@mcpward/core/light";
+import { McpwardError } from "@mcpward/core/light";
 import { TrustStore } from "@mcpward/policy";
-import { stdoutIsTTY, writeStdout } from "../stdio.js";
 import type { CommandContext } from "./command-context.js";
 import { currentProject, targetOf } from "./daemon-target.js";
+import { printOutcome, shortHash } from "./policy-output.js";
 import { builtInRules, evaluateServer, isApproved, TRUST_LEVEL_NAMES } from "./policy-server.js";
-
-/** The content hash as shown: the algorithm and the first 12 hex digits. */
-function shortHash(hash: string): string {
-  return hash.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, "$1…");
-}
-
-async function print(context: CommandContext, json: object, text: string): Promise<void> {
-  if (context.json) {
-    await writeStdout(`${JSON.stringify(json)}\n`);
-  } else {
-    await writeStdout(stdoutIsTTY() ? stripTerminalEscapes(text) : text);
-  }
-}
+import { revokeNamedServer, trustNamedServer } from "./policy-trust-named.js";
 
 /**
- * `mcpward policy trust [--json] -- <server>`: approves a third-party
+ * `mcpward policy trust [--json] -- <server>` (or `-s <name>`, see
+ * policy-trust-named.ts): approves a third-party
  * (level 3) server for this project in the user's trust store, as answering
  * "always" to the first-start prompt would: tied to the project, the
  * server's identity (daemon id) and the content hash of its executable and
@@ -33,6 +22,9 @@ async function print(context: CommandContext, json: object, text: string): Promi
  *   `USAGE` without `-- <server>`
  */
 export async function policyTrust(context: CommandContext): Promise<number> {
+  if (context.serverName !== undefined) {
+    return trustNamedServer(context, oneServer(context, "trust", context.serverName));
+  }
   const { server } = await evaluateServer(context.serverTokens, "policy trust");
   const { classification: trust, label } = server;
   const denied = builtInRules(server, false).find((line) => line.action === "deny");
@@ -61,7 +53,7 @@ export async function policyTrust(context: CommandContext): Promise<number> {
     contentHash: server.contentHash,
   };
   if (trust.level !== 3) {
-    await print(
+    await printOutcome(
       context,
       { trusted: false, ...facts },
       `nothing to trust: ${label} is a ${name} server (level ${trust.level}) and starts without approval\n`,
@@ -89,7 +81,7 @@ export async function policyTrust(context: CommandContext): Promise<number> {
       (line) => `  note: it still asks before starting: ${line.reason} (rule ${line.rule})`,
     ),
   ];
-  await print(
+  await printOutcome(
     context,
     {
       trusted: true,
@@ -112,6 +104,9 @@ export async function policyTrust(context: CommandContext): Promise<number> {
  * @throws McpwardError `USAGE` without `-- <server>`; `BAD_SERVER_SPEC`, `BAD_ENV_TOKEN`
  */
 export async function policyRevoke(context: CommandContext): Promise<number> {
+  if (context.serverName !== undefined) {
+    return revokeNamedServer(context, oneServer(context, "revoke", context.serverName));
+  }
   if (context.serverTokens === undefined) {
     throw new McpwardError(
       "USAGE",
@@ -126,10 +121,21 @@ export async function policyRevoke(context: CommandContext): Promise<number> {
     removed === 0
       ? `nothing to revoke: no approval of ${target.label} in ${projectDir}\n`
       : `revoked ${removed} approval(s) of ${target.label} in ${projectDir} (the next start asks again)\n`;
-  await print(
+  await printOutcome(
     context,
     { revoked: removed, server: target.label, projectDir, daemonId: target.daemonId },
     text,
   );
   return 0;
+}
+
+/** The config server's name, when no server is also given after `--`. */
+function oneServer(context: CommandContext, command: string, name: string): string {
+  if (context.serverTokens !== undefined) {
+    throw new McpwardError(
+      "USAGE",
+      `-s ${name} names the server; do not also give one after --. Use either mcpward policy ${command} -s ${name} or mcpward policy ${command} -- <server command>`,
+    );
+  }
+  return name;
 }
