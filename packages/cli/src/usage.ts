@@ -17,6 +17,8 @@ usage:
   mcpward policy trust|revoke -- <server>
                                         approve or forget a third-party server
   mcpward -s <name> policy trust|revoke approve or forget a project config server
+  mcpward policy trust|revoke --plugin <specifier>
+                                        approve or forget a project policy plugin
   mcpward completion                    print a bash/zsh completion script
 
 options (before the tool name):

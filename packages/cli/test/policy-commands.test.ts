@@ -1,4 +1,11 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { servers } from "@mcpward/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -269,5 +276,85 @@ describe("policy trust and revoke", () => {
     expect(result.stderr).toContain(
       "cannot trust no-such-server-xyz: no-such-server-xyz was not found",
     );
+  });
+});
+
+describe("policy trust|revoke --plugin", () => {
+  const PLUGIN = (verdict: string): string => `export default {
+  name: "project-policy",
+  checkServerStart() {
+    return { action: "allow", reason: "${verdict}", rule: "test/project-policy" };
+  },
+};
+`;
+
+  it("approves a project policy plugin by its content, which a change or a revoke takes back", async () => {
+    const project = join(sandbox.root, "plugin-project");
+    mkdirSync(project);
+    writeFileSync(join(project, "server.mjs"), "// a project server\n");
+    writeFileSync(join(project, "policy.mjs"), PLUGIN("fine"));
+    writeFileSync(
+      join(project, "mcpward.config.json"),
+      JSON.stringify({ policies: ["./policy.mjs"] }),
+    );
+    const options = { cwd: project };
+    const server = ["node", "./server.mjs"];
+
+    // Unapproved, the plugin runs nothing and denies, naming the fix.
+    const before = await check(server, options);
+    expect(before.code).toBe(3);
+    expect(before.report.outcome).toMatchObject({ action: "deny", rule: "plugin.unapproved" });
+    expect(JSON.stringify(before.report)).toContain("mcpward policy trust --plugin ./policy.mjs");
+
+    const trusted = await runCli(sandbox, ["policy", "trust", "--plugin", "./policy.mjs"], options);
+    expect(trusted.code).toBe(0);
+    expect(trusted.stdout).toMatch(/^trusted: policy plugin "\.\/policy\.mjs" of /);
+    expect(trusted.stdout).toContain(`file ${join(realpathSync(project), "policy.mjs")}`);
+    const after = await check(server, options);
+    expect(after.code).toBe(0);
+    expect(after.report.plugins).toEqual([
+      expect.objectContaining({ name: "project-policy", state: "ready", origin: "project" }),
+    ]);
+
+    // Other content is not what was approved.
+    writeFileSync(join(project, "policy.mjs"), PLUGIN("changed"));
+    expect((await check(server, options)).report.outcome).toMatchObject({
+      rule: "plugin.unapproved",
+    });
+    expect(
+      (await runCli(sandbox, ["policy", "trust", "--plugin", "./policy.mjs"], options)).code,
+    ).toBe(0);
+    expect((await check(server, options)).code).toBe(0);
+
+    const revoked = await runCli(
+      sandbox,
+      ["policy", "revoke", "--plugin", "./policy.mjs"],
+      options,
+    );
+    expect(revoked.stdout).toContain('revoked the approval of policy plugin "./policy.mjs"');
+    expect((await check(server, options)).report.outcome).toMatchObject({
+      rule: "plugin.unapproved",
+    });
+  });
+
+  it("refuses a plugin the project config does not name, and --plugin with a server (exit 2)", async () => {
+    const project = join(sandbox.root, "plugin-project-2");
+    mkdirSync(project);
+    writeFileSync(join(project, "evil.mjs"), PLUGIN("evil"));
+    writeFileSync(join(project, "mcpward.config.json"), JSON.stringify({ policies: [] }));
+    const options = { cwd: project };
+    const unknown = await runCli(sandbox, ["policy", "trust", "--plugin", "./evil.mjs"], options);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(
+      '"./evil.mjs" is not a policy plugin of this project\'s config',
+    );
+    expect(existsSync(trustFile) ? readFileSync(trustFile, "utf8") : "").not.toContain("evil");
+    const both = await runCli(
+      sandbox,
+      ["policy", "trust", "--plugin", "./evil.mjs", "--", "node", "x.mjs"],
+      options,
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("do not also give a server");
   });
 });

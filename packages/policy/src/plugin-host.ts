@@ -193,7 +193,7 @@ export class PluginHost {
       slot.failure = {
         action: "deny",
         reason: oneLine(
-          `policy plugin "${slot.name}" from the project config is not approved yet (it would run code from the project); review ${resolved.path} and approve it`,
+          `policy plugin "${slot.name}" from the project config is not approved yet (it would run code from the project); review ${resolved.path}, then approve it with \`mcpward policy trust --plugin ${source.specifier}\``,
           500,
         ),
         rule: "plugin.unapproved",

@@ -18,6 +18,13 @@ const SERVER_OPTION = {
   describe: "a server declared in mcpward.config.json (or your user config), by name",
 } as const;
 
+/** `policy trust|revoke --plugin <specifier>`: a policy plugin the project config names. */
+const PLUGIN_OPTION = {
+  type: "string",
+  requiresArg: true,
+  describe: "a policy plugin named in mcpward.config.json (as written there, e.g. ./policy.mjs)",
+} as const;
+
 /**
  * Registers `policy check|trust|revoke` on the `policy` command; `run` wraps
  * each handler (context, exit code).
@@ -36,24 +43,38 @@ export function policyCommands(policy: Argv, run: Runner): Argv {
     )
     .command(
       "trust",
-      "approve the third-party server -- <server>, or the config server -s <name>, for this project in your trust store",
+      "approve the third-party server -- <server>, the config server -s <name> or a project policy --plugin, for this project in your trust store",
       (y) =>
         y
-          .usage("usage: mcpward policy trust [--json] (-- <server> | -s <name>)")
-          .option("server", SERVER_OPTION),
-      run(async (c) => {
+          .usage(
+            "usage: mcpward policy trust [--json] (-- <server> | -s <name> | --plugin <specifier>)",
+          )
+          .option("server", SERVER_OPTION)
+          .option("plugin", PLUGIN_OPTION),
+      run(async (c, argv) => {
+        if (typeof argv.plugin === "string") {
+          const { trustPlugin } = await import("./policy-trust-plugin.js");
+          return trustPlugin(c, argv.plugin);
+        }
         const { policyTrust } = await import("./policy-trust.js");
         return policyTrust(c);
       }),
     )
     .command(
       "revoke",
-      "remove this project's approval of -- <server> or -s <name> from your trust store",
+      "remove this project's approval of -- <server>, -s <name> or --plugin <specifier> from your trust store",
       (y) =>
         y
-          .usage("usage: mcpward policy revoke [--json] (-- <server> | -s <name>)")
-          .option("server", SERVER_OPTION),
-      run(async (c) => {
+          .usage(
+            "usage: mcpward policy revoke [--json] (-- <server> | -s <name> | --plugin <specifier>)",
+          )
+          .option("server", SERVER_OPTION)
+          .option("plugin", PLUGIN_OPTION),
+      run(async (c, argv) => {
+        if (typeof argv.plugin === "string") {
+          const { revokePlugin } = await import("./policy-trust-plugin.js");
+          return revokePlugin(c, argv.plugin);
+        }
         const { policyRevoke } = await import("./policy-trust.js");
         return policyRevoke(c);
       }),
@@ -66,6 +87,6 @@ export function checkPolicyCommand(args: readonly string[]): void {
   checkSubcommand(args, {
     command: "policy",
     subcommands: POLICY_COMMANDS,
-    valueOptions: ["-s", "--server"],
+    valueOptions: ["-s", "--server", "--plugin"],
   });
 }
