@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { type FileHandle, open, realpath } from "node:fs/promises";
 import { McpwardError, stateRoot } from "@mcpward/core";
-import { fileStamp, lookupHash, storeHash } from "./hash-cache.js";
+import { fileStamp, hashCacheReader, storeHash } from "./hash-cache.js";
 
 /** Largest file hashed: a node binary is ~100 MiB; a device or a huge file is not a program. */
 const MAX_HASHED_BYTES = 1024 * 1024 * 1024;
@@ -48,7 +48,13 @@ function remember(key: string, digest: string): void {
   cache.set(key, digest);
 }
 
-async function hashOne(path: string, stateDir: string | null): Promise<string> {
+/** Where hashes outlive the process: the state directory and a reader of its cache. */
+interface Persisted {
+  stateDir: string;
+  lookup(path: string, stamp: string): string | undefined;
+}
+
+async function hashOne(path: string, persisted: Persisted | null): Promise<string> {
   let handle: FileHandle | undefined;
   try {
     const real = await realpath(path);
@@ -63,7 +69,7 @@ async function hashOne(path: string, stateDir: string | null): Promise<string> {
     const key = `${real}\0${stamp}`;
     const known = cache.get(key);
     if (known !== undefined) return known;
-    const stored = stateDir === null ? undefined : lookupHash(stateDir, real, stamp);
+    const stored = persisted?.lookup(real, stamp);
     if (stored !== undefined) {
       remember(key, stored);
       return stored;
@@ -82,7 +88,9 @@ async function hashOne(path: string, stateDir: string | null): Promise<string> {
     const digest = hash.digest("hex");
     if (settled) {
       remember(key, digest);
-      if (stateDir !== null) storeHash(stateDir, { path: real, stamp, sha256: digest });
+      if (persisted !== null) {
+        storeHash(persisted.stateDir, { path: real, stamp, sha256: digest });
+      }
     }
     return digest;
   } catch (error) {
@@ -116,7 +124,8 @@ export async function hashExecutable(
 ): Promise<string> {
   if (paths.length === 0) throw new TypeError("hashExecutable: no paths given");
   const stateDir = options.stateDir === undefined ? defaultStateDir() : options.stateDir;
-  const digests = await Promise.all(paths.map((path) => hashOne(path, stateDir)));
+  const persisted = stateDir === null ? null : { stateDir, lookup: hashCacheReader(stateDir) };
+  const digests = await Promise.all(paths.map((path) => hashOne(path, persisted)));
   const combined = createHash("sha256")
     .update(`mcpward-content-v1\n${digests.join("\n")}`)
     .digest("hex");

@@ -92,9 +92,18 @@ export function readHashCache(stateDir: string): HashCacheEntry[] {
   }
 }
 
-/** The cached SHA-256 (hex) of `path` with exactly this stamp, if any. */
-export function lookupHash(stateDir: string, path: string, stamp: string): string | undefined {
-  return readHashCache(stateDir).find((e) => e.path === path && e.stamp === stamp)?.sha256;
+/**
+ * Lookups in the cache of `stateDir`, which is read (and checked) once, at
+ * the first lookup: one read for all the files of one server.
+ */
+export function hashCacheReader(
+  stateDir: string,
+): (path: string, stamp: string) => string | undefined {
+  let entries: HashCacheEntry[] | undefined;
+  return (path, stamp) => {
+    entries ??= readHashCache(stateDir);
+    return entries.find((e) => e.path === path && e.stamp === stamp)?.sha256;
+  };
 }
 
 /**
